@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Make a shunit2 suite a TAP producer, so that automake's TAP driver and
+# the VM harness count every test function as one result.
+#
+# Use, at the top of a suite:
+#     . "$top_srcdir/tests/lib/shunit2-tap.sh"
+# then define test_* functions, optionally suite_setUp / suite_tearDown
+# (per test) and oneTimeSetUp / oneTimeTearDown, and end with
+#     tap_run_shunit2 "$0"
+#
+# Inside a test:
+#     skip_test "reason"   report this test as SKIP (the rest of its
+#                          assertions are not evaluated)
+# Before tap_run_shunit2 (e.g. when a required device is missing):
+#     tap_skip_all "reason" report the whole suite as skipped and exit 0
+#
+# shunit2's own chatter goes to stderr; stdout carries only TAP.
+
+: "${SHUNIT2:=$(command -v shunit2 || echo /usr/share/shunit2/shunit2)}"
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+
+_tap_n=0
+_tap_skip_reason=
+
+exec 3>&1 1>&2	# fd 3: TAP; everything else to stderr
+
+tap_skip_all() {
+	echo "1..0 # SKIP $*" >&3
+	exit 0
+}
+
+skip_test() {
+	_tap_skip_reason=$*
+	startSkipping
+}
+
+# Diagnostics that should appear in the TAP log.
+tap_diag() {
+	local l
+	while IFS= read -r l; do echo "# $l" >&3; done <<<"$*"
+}
+
+setUp() {
+	_tap_skip_reason=
+	if declare -F suite_setUp >/dev/null; then suite_setUp; fi
+}
+
+tearDown() {
+	# shunit2 calls tearDown once more from its exit trap: not a test.
+	[ -n "${_shunit_test_:-}" ] || return 0
+	if declare -F suite_tearDown >/dev/null; then suite_tearDown; fi
+	_tap_n=$((_tap_n + 1))
+	local name=${_shunit_test_#test_}
+	if [ -n "$_tap_skip_reason" ]; then
+		echo "ok $_tap_n - $name # SKIP $_tap_skip_reason" >&3
+	elif [ "${__shunit_testSuccess}" = "${SHUNIT_TRUE}" ]; then
+		echo "ok $_tap_n - $name" >&3
+	else
+		echo "not ok $_tap_n - $name" >&3
+	fi
+	return 0
+}
+
+# Runs every function named test_* in definition order (as declared),
+# announcing the plan first; shunit2 exits the shell when done.
+tap_run_shunit2() {
+	mapfile -t _tap_tests < <(declare -F | awk '$3 ~ /^test_/ { print $3 }')
+	echo "1..${#_tap_tests[@]}" >&3
+	suite() {
+		local t
+		for t in "${_tap_tests[@]}"; do suite_addTest "$t"; done
+	}
+	SHUNIT_COLOR=none
+	. "$SHUNIT2"
+}
