@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The project's whole test run, as the README and CI use it: install what
+# is missing, build the tools, run the host tests (make check) and
+# make distcheck, build the patched test kernel, and run the VM suites
+# under QEMU. Ends with one line "N passed, N failed, N skipped".
+#
+# Usage: scripts/test-all.sh [options]
+#   --host-only      build and run the host tests only (no kernel, no VM)
+#   --no-deps        do not run scripts/install-deps.sh
+#   --no-distcheck   skip make distcheck
+#   --kernel IMAGE   boot IMAGE instead of building the test kernel
+#   --out DIR        where logs and VM results go (default: tests/output)
+#   -h, --help       this text
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+host_only=0 deps=1 distcheck=1 kernel= out=$top/tests/output
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--host-only) host_only=1 ;;
+	--no-deps) deps=0 ;;
+	--no-distcheck) distcheck=0 ;;
+	--kernel) kernel=${2:?--kernel needs an image path}; shift ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	-h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "test-all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+mkdir -p "$out"
+passed=0 failed=0 skipped=0
+timings=()
+t0=$(date +%s)
+
+say() { printf '\n==> %s\n' "$*"; }
+elapsed() { echo $(( $(date +%s) - $1 )); }
+
+# add_counts PASS FAIL SKIP
+add_counts() {
+	passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3))
+}
+
+# A step that is not itself a TAP producer counts as one test.
+step() { # name log cmd...
+	local name=$1 log=$2 s rc
+	shift 2
+	say "$name"
+	s=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	timings+=("$(printf '%-28s %5ss' "$name" "$(elapsed "$s")")")
+	if [ "$rc" -eq 0 ]; then
+		echo "ok - $name"
+		add_counts 1 0 0
+	else
+		echo "not ok - $name (exit $rc; last lines of $log follow)"
+		tail -n 25 "$log" | sed 's/^/    /'
+		add_counts 0 1 0
+	fi
+	return "$rc"
+}
+
+finish() {
+	say "timings"
+	printf '  %s\n' "${timings[@]}"
+	printf '  %-28s %5ss\n' "total" "$(elapsed "$t0")"
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+if [ "$deps" = 1 ]; then
+	dep_opt=()
+	[ "$host_only" = 1 ] && dep_opt=(--host-only)
+	step "install dependencies" "$out/deps.log" scripts/install-deps.sh "${dep_opt[@]}" || finish
+fi
+
+step "configure" "$out/configure.log" \
+	sh -c './autogen.sh && ./configure --enable-asan' || finish
+step "build tools" "$out/build.log" make -j"$(nproc)" || finish
+
+say "host tests (make check)"
+s=$(date +%s)
+make -j"$(nproc)" check >"$out/check.log" 2>&1
+rc=$?
+read -r p f k < <(cat $(find . -name '*.trs' -not -path './dmabuf-utils-*') /dev/null |
+	awk '/^:test-result: (PASS|XPASS)/ { p++ }
+	     /^:test-result: (FAIL|ERROR|XFAIL)/ { f++ }
+	     /^:test-result: SKIP/ { k++ }
+	     END { printf "%d %d %d\n", p, f, k }')
+[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# make itself failed
+add_counts "$p" "$f" "$k"
+timings+=("$(printf '%-28s %5ss' "host tests" "$(elapsed "$s")")")
+echo "host tests: $p passed, $f failed, $k skipped"
+[ "$f" -eq 0 ] || grep -E '^(FAIL|ERROR)' "$out/check.log" | sed 's/^/    /'
+
+if [ "$distcheck" = 1 ]; then
+	step "make distcheck" "$out/distcheck.log" make distcheck
+fi
+
+[ "$host_only" = 1 ] && finish
+
+if [ -z "$kernel" ]; then
+	step "kernel: fetch, patch, build" "$out/kernel.log" kernel/scripts/build.sh || finish
+	kernel=$(kernel/scripts/build.sh --print-image)
+fi
+
+# VM runs: "profile suite..." per line; each run boots one guest.
+vm_runs=(
+	"p2p tests/vm/suites/base.sh"
+)
+for run in "${vm_runs[@]}"; do
+	read -r profile suites <<<"$run"
+	args=()
+	for s in $suites; do
+		[ -f "$s" ] && args+=(--suite "$s")
+	done
+	[ "${#args[@]}" -gt 0 ] || continue
+	name="VM $profile: $suites"
+	say "$name"
+	s=$(date +%s)
+	rdir=$out/vm-$profile
+	rm -rf "$rdir"
+	tests/vm/run-vm.sh --kernel "$kernel" --profile "$profile" --out "$rdir" \
+		"${args[@]}" >"$out/vm-$profile.tap" 2>"$out/vm-$profile.log"
+	rc=$?
+	cat "$out/vm-$profile.tap"
+	read -r p f k < <(awk -f scripts/tap-count.awk "$out/vm-$profile.tap")
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	add_counts "$p" "$f" "$k"
+	timings+=("$(printf '%-28s %5ss' "VM $profile" "$(elapsed "$s")")")
+done
+
+finish
