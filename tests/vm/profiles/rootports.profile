@@ -1,0 +1,7 @@
+# Profile: rp_edu and rp_ivshmem under two different root ports (00:1d.0, 00:1e.0)
+# shellcheck shell=bash
+# P2P between them goes through the root complex.
+vm_bridge pcie-root-port du_rp_a pcie.0 1d.0 chassis=4 slot=1
+vm_bridge pcie-root-port du_rp_b pcie.0 1e.0 chassis=5 slot=1
+vm_device rp_edu edu du_rp_a 00.0
+vm_ivshmem rp_ivshmem du_rp_b 00.0 64M

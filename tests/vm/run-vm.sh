@@ -1,0 +1,401 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Boot the test kernel under QEMU (TCG, q35 + intel-iommu) with a device
+# profile, run shunit2 suites in the guest and report the results as TAP.
+#
+# Usage: tests/vm/run-vm.sh [options] [--suite FILE]...
+#   --kernel IMAGE      bzImage to boot (default: kernel/scripts/build.sh --print-image)
+#   --profile A[,B]     device profiles, repeatable (default: p2p); see --list-profiles
+#   --suite FILE        shunit2 suite to run in the guest, repeatable; a bare
+#                       name means tests/vm/suites/NAME.sh
+#   --timeout SEC       hard limit for the whole VM run (default: 900)
+#   --suite-timeout SEC limit for each suite inside the guest (default: 300)
+#   --out DIR           output directory (default: a new /tmp/du-vm.XXXXXX)
+#   --append ARGS       extra kernel command line arguments
+#   --builddir DIR      where the project was built (default: $top_builddir,
+#                       else the source tree)
+#   --shell             interactive: console on stdio, a root shell in the
+#                       guest after the suites (Ctrl-A X quits QEMU)
+#   -v, --verbose       copy the guest console to stderr while it runs
+#   --list-profiles     list the device profiles and exit
+#   -h, --help          this text
+#
+# Output: TAP on stdout, one test point per guest test ("SUITE: test"),
+# plus per suite "completed" and "kernel log clean", and "vm: boot" and
+# "vm: clean shutdown".  Progress and the output directory go to stderr.
+# Exit status: 0 all passed (or skipped), 1 a test or check failed (panic,
+# oops, WARN, lockdep/KASAN/kmemleak report, hang, missing results),
+# 2 usage error or missing prerequisite.
+set -euo pipefail
+
+prog=${0##*/}
+vmdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$vmdir/../.." && pwd)
+
+die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
+note() { printf '%s: %s\n' "$prog" "$*" >&2; }
+usage() { sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+
+# ---- options ---------------------------------------------------------------
+kernel='' out='' append='' shell=0 verbose=0 timeout=900 suite_timeout=300
+builddir=${top_builddir:-}
+profiles=() suites=()
+need() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		die "option '$1' needs an argument (try --help)"
+	fi
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) need "$@"; kernel=$2; shift ;;
+	--profile) need "$@"; IFS=, read -r -a p <<<"$2"; profiles+=("${p[@]}"); shift ;;
+	--suite) need "$@"; suites+=("$2"); shift ;;
+	--timeout) need "$@"; timeout=$2; shift ;;
+	--suite-timeout) need "$@"; suite_timeout=$2; shift ;;
+	--out) need "$@"; out=$2; shift ;;
+	--append) need "$@"; append=$2; shift ;;
+	--builddir) need "$@"; builddir=$2; shift ;;
+	--shell) shell=1 ;;
+	-v|--verbose) verbose=1 ;;
+	--list-profiles)
+		for f in "$vmdir"/profiles/*.profile; do
+			n=${f##*/}
+			printf '%-10s %s\n' "${n%.profile}" "$(sed -n 's/^# Profile: //p' "$f")"
+		done
+		exit 0 ;;
+	-h|--help) usage ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+	shift
+done
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a number of seconds"
+[[ $suite_timeout =~ ^[1-9][0-9]*$ ]] || die "--suite-timeout: '$suite_timeout' is not a number of seconds"
+[ ${#profiles[@]} -gt 0 ] || profiles=(p2p)
+[ ${#suites[@]} -gt 0 ] || [ "$shell" = 1 ] || die "nothing to do: give --suite FILE or --shell (try --help)"
+
+QEMU=${QEMU:-qemu-system-x86_64}
+command -v "$QEMU" >/dev/null ||
+	die "$QEMU not found: run scripts/install-deps.sh (QEMU 10 from bookworm-backports)"
+if [ -z "$kernel" ]; then
+	kernel=$("$srcdir/kernel/scripts/build.sh" --print-image)
+fi
+[ -f "$kernel" ] || die "kernel image '$kernel' not found: build it with kernel/scripts/build.sh or pass --kernel"
+kernel=$(realpath "$kernel")
+
+builddir=$(realpath "${builddir:-$srcdir}")
+poweroff_bin=$builddir/vm-poweroff
+[ -x "$poweroff_bin" ] ||
+	die "$poweroff_bin not found: build the project first (./autogen.sh && ./configure && make), or pass --builddir"
+SHUNIT2=${SHUNIT2:-$(command -v shunit2 || echo /usr/share/shunit2/shunit2)}
+[ -f "$SHUNIT2" ] || die "shunit2 not found: install the Debian package shunit2"
+
+# ---- output directory ------------------------------------------------------
+if [ -z "$out" ]; then
+	out=$(mktemp -d "${TMPDIR:-/tmp}/du-vm.XXXXXX")
+else
+	mkdir -p "$out"
+fi
+out=$(realpath "$out")
+share=$out/share	# the guest's /run/du, writable
+rm -rf "$share" "$out/console.log" "$out/results.tap"
+mkdir -p "$share/results" "$share/suites"
+note "output in $out"
+
+# The guest mounts its own tmpfs and pseudo file systems over these, so
+# host files below them are invisible there unless shared separately.
+hidden_in_guest() {
+	case "$1/" in /tmp/*|/run/*|/dev/*|/proc/*|/sys/*) return 0 ;; esac
+	return 1
+}
+
+# ---- device profiles -------------------------------------------------------
+# A profile (tests/vm/profiles/NAME.profile) is a bash fragment calling the
+# vm_* functions below.  Each device gets a name; the guest finds it by its
+# path from the root bus (slot.function per hop, resolved in sysfs because
+# bus numbers depend on enumeration) and exports DU_<NAME>_BDF.
+qemu_dev=() devices=() job_dev=()
+declare -A bus_path=([pcie.0]='') dev_seen=() profile_seen=()
+
+_norm_addr() { # "1c" or "1c.0" -> "1c.0"
+	local a=${1#0x}
+	[[ $a =~ ^[0-9a-fA-F]{1,2}(\.[0-7])?$ ]] || die "profile: bad PCI address '$1'"
+	[[ $a == *.* ]] || a=$a.0
+	printf '%02x.%s' "$((16#${a%.*}))" "${a#*.}"
+}
+_path_of() { # BUS ADDR -> path of a function on BUS
+	local bus=$1 addr
+	addr=$(_norm_addr "$2")
+	[ -n "${bus_path[$bus]+x}" ] || die "profile: unknown bus '$bus'"
+	if [ "$bus" = pcie.0 ]; then echo "00:$addr"; else echo "${bus_path[$bus]}/$addr"; fi
+}
+_var() { local v=${1^^}; echo "DU_${v//[^A-Z0-9]/_}"; }
+
+# vm_bridge QEMU-TYPE ID BUS ADDR [PROP=VAL...]: a port or switch port; ID
+# becomes a bus for later devices.
+vm_bridge() {
+	local type=$1 id=$2 bus=$3 addr=$4
+	shift 4
+	[ -z "${bus_path[$id]+x}" ] || die "profile: bus '$id' defined twice"
+	bus_path[$id]=$(_path_of "$bus" "$addr")
+	qemu_dev+=(-device "$(IFS=,; echo "$type,id=$id,bus=$bus,addr=$(_norm_addr "$addr")${*:+,$*}")")
+}
+
+# vm_device NAME QEMU-TYPE BUS ADDR [PROP=VAL...]: an endpoint that the guest
+# binds to vfio-pci.
+vm_device() {
+	local name=$1 type=$2 bus=$3 addr=$4 path
+	shift 4
+	[[ $name =~ ^[a-z][a-z0-9_]*$ ]] || die "profile: bad device name '$name'"
+	[ -z "${dev_seen[$name]+x}" ] || die "profile: device '$name' defined twice"
+	dev_seen[$name]=1
+	path=$(_path_of "$bus" "$addr")
+	devices+=("$name")
+	job_dev+=("$(_var "$name")_PATH=$path")
+	qemu_dev+=(-device "$(IFS=,; echo "$type,id=du_$name,bus=$bus,addr=$(_norm_addr "$addr")${*:+,$*}")")
+}
+
+# vm_ivshmem NAME BUS ADDR SIZE: ivshmem-plain whose BAR2 is backed by the
+# host file $out/share/NAME.shm (the guest sees it as /run/du/NAME.shm).
+vm_ivshmem() {
+	local name=$1 bus=$2 addr=$3 size=$4
+	: >"$share/$name.shm"
+	qemu_dev+=(-object "memory-backend-file,id=du_mem_$name,size=$size,mem-path=$share/$name.shm,share=on")
+	vm_device "$name" ivshmem-plain "$bus" "$addr" "memdev=du_mem_$name"
+	job_dev+=("$(_var "$name")_FILE=/run/du/$name.shm")
+	host_files+=("$(_var "$name")_FILE=$share/$name.shm")
+}
+
+# vm_profile NAME: include another profile (once).
+vm_profile() {
+	local f=$vmdir/profiles/$1.profile
+	[ -f "$f" ] || die "unknown profile '$1' (see --list-profiles)"
+	[ -z "${profile_seen[$1]+x}" ] || return 0
+	profile_seen[$1]=1
+	# shellcheck source=/dev/null
+	. "$f"
+}
+
+host_files=()
+for p in "${profiles[@]}"; do vm_profile "$p"; done
+
+# ---- the job for the guest -------------------------------------------------
+# Suites run in place when the guest can see them, else from a copy.
+suite_names=() suite_paths=()
+for s in "${suites[@]}"; do
+	if [ ! -f "$s" ] && [[ $s != */* ]]; then
+		s=$vmdir/suites/${s%.sh}.sh
+	fi
+	[ -f "$s" ] || die "suite '$s' not found"
+	s=$(realpath "$s")
+	n=$(printf '%02d-%s' "$((${#suite_names[@]} + 1))" "$(basename "${s%.sh}")")
+	if hidden_in_guest "$s"; then
+		cp "$s" "$share/suites/$n.sh"
+		s=/run/du/suites/$n.sh
+	fi
+	suite_names+=("$n")
+	suite_paths+=("$s")
+done
+
+extra_fs=()
+mounts=()
+for d in "$srcdir" "$builddir"; do
+	hidden_in_guest "$d" || continue
+	[[ " ${mounts[*]} " != *" $d "* ]] || continue
+	i=${#mounts[@]}
+	mounts+=("$d")
+	extra_fs+=(-fsdev "local,id=du_x$i,path=$d,security_model=none,readonly=on,multidevs=remap"
+		   -device "virtio-9p-pci,fsdev=du_x$i,mount_tag=du_x$i,bus=pcie.0,addr=$(printf '%02x.0' $((6 + i)))")
+done
+
+qarray() { [ $# -eq 0 ] || printf '%q ' "$@"; }
+{
+	echo "# Written by run-vm.sh for guest-init.sh; sourced by the guest."
+	printf 'DU_SRCDIR=%q\nDU_BUILDDIR=%q\nSHUNIT2=%q\n' "$srcdir" "$builddir" "$SHUNIT2"
+	printf 'DU_SUITE_TIMEOUT=%q\nDU_SHELL=%q\n' "$suite_timeout" "$shell"
+	printf 'DU_PROFILES=%q\n' "$(IFS=,; echo "${profiles[*]}")"
+	printf 'DU_DEVICES=%q\n' "${devices[*]}"
+	printf 'DU_SUITE_NAMES=(%s)\n' "$(qarray "${suite_names[@]}")"
+	printf 'DU_SUITE_PATHS=(%s)\n' "$(qarray "${suite_paths[@]}")"
+	printf 'DU_MOUNTS=(%s)\n' "$(qarray "${mounts[@]}")"
+	for v in "${job_dev[@]}"; do printf '%s=%q\n' "${v%%=*}" "${v#*=}"; done
+} >"$share/job.env"
+
+# ---- QEMU -------------------------------------------------------------------
+cmdline="console=ttyS0 intel_iommu=on panic=-1 oops=panic"
+cmdline+=" root=du_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
+cmdline+=" init=$vmdir/guest-init.sh"
+[ -z "$append" ] || cmdline+=" $append"
+
+if [ "$shell" = 1 ]; then
+	serial=(-serial mon:stdio)
+else
+	serial=(-chardev "file,id=du_con,path=$out/console.log" -serial chardev:du_con)
+fi
+qemu=("$QEMU" -nodefaults -no-user-config -display none -no-reboot
+	-accel tcg -M 'q35,kernel-irqchip=split' -cpu 'max,la57=off' -smp 2 -m 2G
+	-device 'intel-iommu,intremap=on,caching-mode=on'
+	-kernel "$kernel" -append "$cmdline"
+	-fsdev 'local,id=du_root,path=/,security_model=none,readonly=on,multidevs=remap'
+	-device 'virtio-9p-pci,fsdev=du_root,mount_tag=du_root,bus=pcie.0,addr=02.0'
+	-fsdev "local,id=du_share,path=$share,security_model=none,multidevs=remap"
+	-device 'virtio-9p-pci,fsdev=du_share,mount_tag=du_share,bus=pcie.0,addr=03.0'
+	"${extra_fs[@]}" "${serial[@]}" -monitor none "${qemu_dev[@]}")
+printf '%q ' "${qemu[@]}" >"$out/qemu.cmd"
+echo >>"$out/qemu.cmd"
+
+if [ "$shell" = 1 ]; then
+	note "interactive guest; Ctrl-A X quits QEMU"
+	exec "${qemu[@]}"
+fi
+
+note "booting $kernel (profiles: ${profiles[*]}; suites: ${suite_names[*]})"
+t_start=$(date +%s%N)
+: >"$out/console.log"
+tailpid=
+if [ "$verbose" = 1 ]; then
+	tail -n +1 -f "$out/console.log" >&2 &
+	tailpid=$!
+fi
+set +e
+timeout -k 10 "$timeout" "${qemu[@]}" >"$out/qemu.log" 2>&1 </dev/null
+qemu_rc=$?
+set -e
+t_end=$(date +%s%N)
+[ -z "$tailpid" ] || { sleep 0.2; kill "$tailpid" 2>/dev/null || true; wait "$tailpid" 2>/dev/null || true; }
+wall_ms=$(((t_end - t_start) / 1000000))
+
+# ---- verdict ----------------------------------------------------------------
+tap=() nfail=0
+point() { # ok|not-ok "description" [diagnostic lines...]
+	local st=$1 desc=$2
+	shift 2
+	if [ "$st" = ok ]; then
+		tap+=("ok $((${#tap_n[@]} + 1)) - $desc")
+	else
+		tap+=("not ok $((${#tap_n[@]} + 1)) - $desc")
+		nfail=$((nfail + 1))
+	fi
+	tap_n+=(1)
+	local l x
+	for l in "$@"; do
+		while IFS= read -r x; do tap+=("#   $x"); done <<<"$l"
+	done
+}
+tap_n=()
+secs() { printf '%d.%03d' "$(($1 / 1000))" "$(($1 % 1000))"; }
+
+# Kernel messages that fail a run wherever they appear.
+bad_re='Kernel panic|BUG:|Oops|WARNING:|general protection fault|kernel BUG at|Unable to handle|'
+bad_re+='invalid opcode:|double fault|Call Trace:|possible circular locking|possible recursive locking|'
+bad_re+='inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|'
+bad_re+='detected stall|soft lockup|hard LOCKUP|blocked for more than|KASAN:|UBSAN:|KFENCE:|'
+bad_re+='new suspected memory leaks|unreferenced object|list_add corruption|list_del corruption|'
+bad_re+='refcount_t:|stack-protector|du-vm: TAINT'
+
+# Split the console into segments: "boot" until the first suite begins,
+# one per suite between its begin and end markers, "shutdown" otherwise.
+seg_dir=$out/console
+rm -rf "$seg_dir"
+mkdir -p "$seg_dir"
+tr -d '\r' <"$out/console.log" | awk -v dir="$seg_dir" '
+	BEGIN { seg = "boot" }
+	/du-vm: begin suite / { seg = $NF }
+	{ print > (dir "/" seg) }
+	/du-vm: end suite / { seg = "shutdown" }'
+check_log() { # SEGMENT DESCRIPTION
+	local f=$seg_dir/$1 hits
+	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
+	if [ -z "$hits" ]; then
+		point ok "$2"
+	else
+		mapfile -t h <<<"$hits"
+		point not-ok "$2" "kernel reported (console $1, first hits):" "${h[@]}"
+	fi
+}
+
+boot_up=$(cat "$share/boot-uptime" 2>/dev/null || true)
+if [ -n "$boot_up" ]; then
+	point ok "vm: boot reached guest init ($boot_up s)"
+else
+	point not-ok "vm: boot reached guest init" \
+		"the guest init did not start; last console lines:" \
+		"$(tail -n 15 "$out/console.log" | tr -d '\r')"
+fi
+check_log boot "vm: boot: kernel log clean"
+if [ -s "$share/bind.log" ]; then
+	while IFS= read -r l; do tap+=("# bind: $l"); done <"$share/bind.log"
+fi
+
+timings=()
+for i in "${!suite_names[@]}"; do
+	n=${suite_names[$i]}
+	name=${n#[0-9][0-9]-}
+	tf=$share/results/$n.tap rf=$share/results/$n.rc
+	planned=0 seen=0 skip_all=
+	if [ -f "$tf" ]; then
+		while IFS= read -r l; do
+			case "$l" in
+			"1..0"*) skip_all=${l#*# SKIP}; skip_all=${skip_all# } ;;
+			1..*) planned=${l#1..}; planned=${planned%% *} ;;
+			"ok "*|"not ok "*)
+				seen=$((seen + 1))
+				[[ $l =~ ^(not\ )?ok\ +[0-9]*\ *(-\ *)?(.*)$ ]]
+				st=ok
+				[ -z "${BASH_REMATCH[1]}" ] || st=not-ok
+				point "$st" "$name: ${BASH_REMATCH[3]}" ;;
+			"#"*) tap+=("$l") ;;
+			esac
+		done <"$tf"
+	fi
+	rc='' ms=''
+	[ -f "$rf" ] && read -r rc ms <"$rf"
+	if [ -n "$skip_all" ]; then
+		point ok "$name # SKIP ${skip_all:-no reason given}"
+	fi
+	why=()
+	if [ ! -f "$tf" ] || [ -z "$rc" ]; then
+		why+=("no result: the guest did not finish this suite (crash or hang)")
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		why+=("timed out after ${suite_timeout} s")
+	elif [ -z "$skip_all" ] && [ "$seen" -ne "$planned" ]; then
+		why+=("planned $planned tests, reported $seen")
+	elif [ "$rc" != 0 ] && [ -z "$skip_all" ] &&
+	     ! grep -q '^not ok' "$tf"; then
+		why+=("suite exited with status $rc without a failed test")
+	fi
+	if [ ${#why[@]} -eq 0 ]; then
+		point ok "$name: suite completed ($(secs "$ms") s)"
+	else
+		log=$share/results/$n.log
+		point not-ok "$name: suite completed" "${why[@]}" \
+			"last lines of $log:" "$(tail -n 10 "$log" 2>/dev/null || true)"
+	fi
+	[ -z "$ms" ] || timings+=("$name $(secs "$ms") s")
+	check_log "$n" "$name: kernel log clean"
+done
+
+why=()
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	why+=("hang: QEMU killed after the ${timeout} s timeout")
+elif [ "$qemu_rc" != 0 ]; then
+	why+=("QEMU exited with status $qemu_rc:" "$(tail -n 5 "$out/qemu.log")")
+fi
+[ -f "$share/done" ] || why+=("the guest did not finish (no completion marker)")
+if [ ${#why[@]} -eq 0 ]; then
+	check_log shutdown "vm: clean shutdown"
+else
+	point not-ok "vm: clean shutdown" "${why[@]}" "last console lines:" \
+		"$(tail -n 15 "$out/console.log" | tr -d '\r')"
+fi
+
+{
+	echo "TAP version 13"
+	echo "1..${#tap_n[@]}"
+	printf '%s\n' "${tap[@]}"
+	echo "# timing: boot ${boot_up:-?} s to init; ${timings[*]/%/;} wall $(secs "$wall_ms") s"
+	echo "# output: $out (console.log, share/results/, share/dmesg.txt)"
+	for v in "${host_files[@]}"; do echo "# host file: $v"; done
+} | tee "$out/results.tap"
+
+[ "$nfail" -eq 0 ]
