@@ -56,9 +56,16 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$fsum
 	# Every requested option must have survived the dependency checks.
 	bad=0
 	while IFS= read -r line; do
-		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-		grep -qxF "$line" "$out/.config" || {
-			log "config: '$line' did not take effect"; bad=1; }
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$out/.config" && continue ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			grep -q "^$opt=" "$out/.config" || continue ;;
+		*) continue ;;
+		esac
+		log "config: '$line' did not take effect"
+		bad=1
 	done < <(cat "${frags[@]}")
 	[ "$bad" = 0 ] || die "configuration incomplete (see above)"
 	echo "$fsum" >"$out/.fragments"
