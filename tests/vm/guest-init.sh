@@ -135,7 +135,7 @@ for i in "${!DU_SUITE_NAMES[@]}"; do
 	say "suite $n: $s"
 	kmsg "begin suite $n"
 	t0=$(date +%s%N)
-	(cd /tmp && exec timeout -k 5 "$DU_SUITE_TIMEOUT" bash "$s") \
+	(cd /tmp && DU_SUITE=$n exec timeout -k 5 "$DU_SUITE_TIMEOUT" bash "$s") \
 		>"$r.tap" 2>"$r.log" </dev/null
 	rc=$?
 	t1=$(date +%s%N)

@@ -314,6 +314,26 @@ check_log() { # SEGMENT DESCRIPTION
 	fi
 }
 
+# Byte comparisons a suite asked the host to make (vm_host_expect in
+# tests/vm/lib/vm-suite.sh): "EXPECTED<TAB>FILE<TAB>OFFSET<TAB>DESC" with
+# paths relative to the share.
+host_checks() { # NN-SUITE NAME
+	local dir=$share/host-checks/$1 exp file off desc size
+	[ -f "$dir/checks" ] || return 0
+	while IFS=$'\t' read -r exp file off desc; do
+		size=$(stat -c %s "$dir/$exp")
+		if [[ $file == *..* ]] || [ ! -f "$share/$file" ]; then
+			point not-ok "$2: host: $desc" "no such file on the share: $file"
+		elif cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" >/dev/null 2>&1; then
+			point ok "$2: host: $desc"
+		else
+			point not-ok "$2: host: $desc" \
+				"$share/$file at offset $off differs from the expected $size bytes:" \
+				"$(cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" 2>&1 | head -n 3)"
+		fi
+	done <"$dir/checks"
+}
+
 boot_up=$(cat "$share/boot-uptime" 2>/dev/null || true)
 if [ -n "$boot_up" ]; then
 	point ok "vm: boot reached guest init ($boot_up s)"
@@ -373,6 +393,7 @@ for i in "${!suite_names[@]}"; do
 	fi
 	[ -z "$ms" ] || timings+=("$name $(secs "$ms") s")
 	check_log "$n" "$name: kernel log clean"
+	host_checks "$n" "$name"
 done
 
 why=()

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# Helpers for VM suites (tests/vm/suites/*.sh), which run in the guest
+# started by tests/vm/run-vm.sh.  Source it after tests/lib/shunit2-tap.sh:
+#     . "$top_srcdir/tests/lib/shunit2-tap.sh"
+#     . "$top_srcdir/tests/vm/lib/vm-suite.sh"
+#
+# The guest environment (see tests/vm/README.md): DU_<NAME>_BDF,
+# DU_<NAME>_VFIO (cdev) and, for ivshmem devices, DU_<NAME>_FILE (the BAR's
+# backing file, read through the run's 9p share); DU_SHARE is that share.
+
+# vm_require_devices NAME...: skip the whole suite unless every named
+# profile device is present and bound to vfio-pci.
+vm_require_devices() {
+	local n v
+	[ -n "${DU_SHARE:-}" ] || tap_skip_all "not in a run-vm.sh guest (DU_SHARE unset)"
+	for n in "$@"; do
+		v=DU_${n^^}_VFIO
+		[ -n "${!v:-}" ] ||
+			tap_skip_all "device '$n' missing or not bound to vfio-pci (profile lacks it?)"
+	done
+}
+
+# vm_require_progs PROG...: skip the suite unless the programs are built.
+vm_require_progs() {
+	local p
+	for p in "$@"; do
+		command -v "$p" >/dev/null ||
+			tap_skip_all "$p not found in PATH (build the project first)"
+	done
+}
+
+# vm_host_expect DESC FILE OFFSET EXPECTED: after the run, the host compares
+# the bytes of EXPECTED (a file in the guest) with FILE (a file on the
+# share, e.g. $DU_IVSHMEM_FILE) at byte OFFSET, and reports it as the test
+# point "SUITE: host: DESC".  This checks the host's own view of the file,
+# independently of the guest.  Later writes to the same bytes in the same
+# run change what the host sees: use distinct ranges.
+vm_host_expect() {
+	local desc=$1 file=$2 off=$3 exp=$4 dir n
+	case "$file" in
+	"$DU_SHARE"/*) ;;
+	*) fail "vm_host_expect: $file is not on the share $DU_SHARE"; return 1 ;;
+	esac
+	dir=$DU_SHARE/host-checks/${DU_SUITE:?}
+	mkdir -p "$dir"
+	n=$(find "$dir" -name '*.bin' | wc -l)
+	n=$(printf '%03d' "$((n + 1))")
+	cp "$exp" "$dir/$n.bin"
+	printf '%s\t%s\t%s\t%s\n' "$n.bin" "${file#"$DU_SHARE"/}" "$((off))" "$desc" >>"$dir/checks"
+}
+
+# vm_dmar_faults: number of DMA remapping faults the kernel logged so far.
+vm_dmar_faults() {
+	dmesg | grep -c 'DMAR: \[DMA \(Read\|Write\)' || true
+}
+
+# vm_fill FILE OFFSET LENGTH BYTE: write LENGTH copies of BYTE (0-255) into
+# FILE at OFFSET without truncating it.
+vm_fill() {
+	head -c "$(($3))" /dev/zero | tr '\0' "\\$(printf '%03o' "$4")" |
+		dd of="$1" bs=4096 seek="$(($2))" oflag=seek_bytes conv=notrunc status=none
+}
