@@ -85,12 +85,13 @@ int du_vfio_reset(int devfd);
 
 /*
  * Is the feature supported?  access is VFIO_DEVICE_FEATURE_GET and/or
- * VFIO_DEVICE_FEATURE_SET (the methods to probe), or 0 for "any".  Never
- * calls GET or SET, so it never creates anything; for
- * VFIO_DEVICE_FEATURE_DMA_BUF pass access 0 (a probe with GET is refused
- * by the kernel anyway for that feature in some versions).
- * Returns 0 if supported, else -errno (ENOTTY: no VFIO_DEVICE_FEATURE at
- * all; EINVAL/ENOTTY/EOPNOTSUPP: feature unknown or method unsupported).
+ * VFIO_DEVICE_FEATURE_SET (the methods to probe), or 0 for "any".  Only
+ * ever sends PROBE, so it never creates anything; for
+ * VFIO_DEVICE_FEATURE_DMA_BUF the GET bit is dropped (kernel-abi.md: probe
+ * it without GET).
+ * Returns 0 if supported, else -errno: ENOTTY (feature unknown, or no
+ * VFIO_DEVICE_FEATURE at all), EINVAL (method not supported, or older
+ * kernels' answer for an unknown feature), EOPNOTSUPP (the device cannot).
  */
 int du_vfio_feature_probe(int devfd, uint32_t feature, uint32_t access);
 

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * VFIO device access: cdev + iommufd or legacy group/container, regions,
+ * reset, device features and the DMA-BUF features.
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "du/exitcodes.h"
+#include "du/iommufd.h"
+#include "du/pci.h"
+#include "du/uapi.h"
+#include "du/vfio.h"
+
+/* Size of a struct up to and including member m. */
+#define SIZE_THROUGH(t, m) (offsetof(t, m) + sizeof(((t *)0)->m))
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int du_vfio_cdev_open(const char *cdev_path)
+{
+	int fd = open(cdev_path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int du_vfio_bind_iommufd(int devfd, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind;
+	int ret;
+
+	memset(&bind, 0, sizeof(bind));
+	/* The pre-token layout: accepted by every kernel with cdevs. */
+	bind.argsz = SIZE_THROUGH(struct vfio_device_bind_iommufd, out_devid);
+	bind.iommufd = iommufd;
+	ret = xioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	if (ret < 0)
+		return ret;
+	if (devid)
+		*devid = bind.out_devid;
+	return 0;
+}
+
+int du_vfio_attach(int devfd, uint32_t pt_id, uint32_t *out_hwpt)
+{
+	struct vfio_device_attach_iommufd_pt at;
+	int ret;
+
+	memset(&at, 0, sizeof(at));
+	at.argsz = SIZE_THROUGH(struct vfio_device_attach_iommufd_pt, pt_id);
+	at.pt_id = pt_id;
+	ret = xioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (ret < 0)
+		return ret;
+	if (out_hwpt)
+		*out_hwpt = at.pt_id;
+	return 0;
+}
+
+int du_vfio_detach(int devfd)
+{
+	struct vfio_device_detach_iommufd_pt de;
+	int ret;
+
+	memset(&de, 0, sizeof(de));
+	de.argsz = SIZE_THROUGH(struct vfio_device_detach_iommufd_pt, flags);
+	ret = xioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
+	return ret < 0 ? ret : 0;
+}
+
+static int open_cdev(struct du_vfio_device *d, const char *path, int iommufd)
+{
+	int ret;
+
+	d->fd = du_vfio_cdev_open(path);
+	if (d->fd < 0)
+		return d->fd;
+	if (iommufd < 0) {
+		iommufd = du_iommufd_open();
+		if (iommufd < 0)
+			return iommufd;
+		d->own_iommufd = true;
+	}
+	d->iommufd = iommufd;
+	ret = du_vfio_bind_iommufd(d->fd, iommufd, &d->devid);
+	return ret;
+}
+
+static int open_legacy(struct du_vfio_device *d)
+{
+	struct vfio_group_status st;
+	char path[PATH_MAX], bdf[DU_PCI_ADDR_STRLEN];
+	int ret, type;
+
+	ret = du_pci_vfio_group_path(&d->addr, path, sizeof(path));
+	if (ret)
+		return ret;
+	d->group_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->group_fd < 0)
+		return -errno;
+	memset(&st, 0, sizeof(st));
+	st.argsz = sizeof(st);
+	ret = xioctl(d->group_fd, VFIO_GROUP_GET_STATUS, &st);
+	if (ret < 0)
+		return ret;
+	/* Another device of the group is not bound to a VFIO driver. */
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -EBUSY;
+
+	d->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (d->container_fd < 0)
+		return -errno;
+	ret = xioctl(d->container_fd, VFIO_GET_API_VERSION, NULL);
+	if (ret < 0)
+		return ret;
+	if (ret != VFIO_API_VERSION)
+		return -EPROTO;
+	type = VFIO_TYPE1v2_IOMMU;
+	if (xioctl(d->container_fd, VFIO_CHECK_EXTENSION,
+		   (void *)(long)type) <= 0)
+		type = VFIO_TYPE1_IOMMU;
+	ret = xioctl(d->group_fd, VFIO_GROUP_SET_CONTAINER, &d->container_fd);
+	if (ret < 0)
+		return ret;
+	ret = xioctl(d->container_fd, VFIO_SET_IOMMU, (void *)(long)type);
+	if (ret < 0)
+		return ret;
+	du_pci_addr_format(&d->addr, bdf, sizeof(bdf));
+	ret = xioctl(d->group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (ret < 0)
+		return ret;
+	d->fd = ret;
+	d->legacy = true;
+	return 0;
+}
+
+static void reset_dev(struct du_vfio_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->fd = d->iommufd = d->group_fd = d->container_fd = -1;
+}
+
+int du_vfio_open(const struct du_pci_addr *addr, int iommufd,
+		 unsigned int flags, struct du_vfio_device *d)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	reset_dev(d);
+	d->addr = *addr;
+	if (!du_pci_exists(addr))
+		return -ENOENT;
+	if (!(flags & DU_VFIO_OPEN_LEGACY)) {
+		ret = du_pci_vfio_cdev(addr, d->cdev, sizeof(d->cdev),
+				       path, sizeof(path));
+		if (!ret) {
+			ret = open_cdev(d, path, iommufd);
+			/* no /dev/iommu: the kernel has no iommufd */
+			if (ret == -ENOENT && d->iommufd < 0 &&
+			    !(flags & DU_VFIO_OPEN_NO_LEGACY)) {
+				du_vfio_close(d);
+				d->addr = *addr;
+				goto legacy;
+			}
+			if (ret)
+				du_vfio_close(d);
+			return ret;
+		}
+		if (ret != -ENOENT || (flags & DU_VFIO_OPEN_NO_LEGACY))
+			return ret;
+	}
+legacy:
+	d->cdev[0] = '\0';
+	ret = open_legacy(d);
+	if (ret) {
+		du_vfio_close(d);
+		d->addr = *addr;
+	}
+	return ret;
+}
+
+void du_vfio_close(struct du_vfio_device *d)
+{
+	struct du_pci_addr addr = d->addr;
+
+	close_fd(&d->fd);
+	if (d->own_iommufd)
+		close_fd(&d->iommufd);
+	close_fd(&d->group_fd);
+	close_fd(&d->container_fd);
+	reset_dev(d);
+	d->addr = addr;
+}
+
+int du_vfio_device_info(int devfd, struct du_vfio_info *info)
+{
+	struct vfio_device_info di;
+	int ret;
+
+	memset(&di, 0, sizeof(di));
+	/* Without cap_offset: no capability chain wanted. */
+	di.argsz = SIZE_THROUGH(struct vfio_device_info, num_irqs);
+	ret = xioctl(devfd, VFIO_DEVICE_GET_INFO, &di);
+	if (ret < 0)
+		return ret;
+	info->flags = di.flags;
+	info->num_regions = di.num_regions;
+	info->num_irqs = di.num_irqs;
+	return 0;
+}
+
+int du_vfio_region_info(int devfd, unsigned int index,
+			struct du_vfio_region *r)
+{
+	struct vfio_region_info ri;
+	int ret;
+
+	memset(&ri, 0, sizeof(ri));
+	ri.argsz = sizeof(ri);
+	ri.index = index;
+	ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	if (ret < 0)
+		return ret;
+	r->index = ri.index;
+	r->flags = ri.flags;
+	r->size = ri.size;
+	r->offset = ri.offset;
+	return 0;
+}
+
+int du_vfio_reset(int devfd)
+{
+	int ret = xioctl(devfd, VFIO_DEVICE_RESET, NULL);
+
+	return ret < 0 ? ret : 0;
+}
+
+int du_vfio_feature_probe(int devfd, uint32_t feature, uint32_t access)
+{
+	struct vfio_device_feature f;
+	int ret;
+
+	if (feature & ~(uint32_t)VFIO_DEVICE_FEATURE_MASK)
+		return -EINVAL;
+	access &= VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET;
+	/* kernel-abi.md: DMA_BUF is probed without GET, never with it. */
+	if (feature == VFIO_DEVICE_FEATURE_DMA_BUF)
+		access &= ~(uint32_t)VFIO_DEVICE_FEATURE_GET;
+	memset(&f, 0, sizeof(f));
+	f.argsz = sizeof(f);
+	f.flags = VFIO_DEVICE_FEATURE_PROBE | feature | access;
+	ret = xioctl(devfd, VFIO_DEVICE_FEATURE, &f);
+	return ret < 0 ? ret : 0;
+}
+
+int du_vfio_feature(int devfd, uint32_t flags, void *data, size_t len)
+{
+	struct vfio_device_feature *f;
+	size_t total = sizeof(*f) + len;
+	int ret;
+
+	if (len > UINT32_MAX - sizeof(*f))
+		return -EINVAL;
+	f = calloc(1, total);
+	if (!f)
+		return -ENOMEM;
+	f->argsz = (uint32_t)total;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	ret = xioctl(devfd, VFIO_DEVICE_FEATURE, f);
+	if (ret >= 0 && (flags & VFIO_DEVICE_FEATURE_GET) && len)
+		memcpy(data, f->data, len);
+	free(f);
+	return ret;
+}
+
+int du_vfio_dmabuf_export(int devfd, unsigned int bar,
+			  const struct du_range *ranges, size_t n,
+			  int open_flags)
+{
+	struct vfio_device_feature_dma_buf *db;
+	size_t len;
+	int ret;
+
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX || !n ||
+	    n > DU_VFIO_DMABUF_MAX_RANGES)
+		return -EINVAL;
+	len = sizeof(*db) + n * sizeof(db->dma_ranges[0]);
+	db = calloc(1, len);
+	if (!db)
+		return -ENOMEM;
+	db->region_index = bar;
+	db->open_flags = (uint32_t)open_flags;
+	db->nr_ranges = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		db->dma_ranges[i].offset = ranges[i].offset;
+		db->dma_ranges[i].length = ranges[i].length;
+	}
+	ret = du_vfio_feature(devfd, VFIO_DEVICE_FEATURE_GET |
+			      VFIO_DEVICE_FEATURE_DMA_BUF, db, len);
+	free(db);
+	return ret;
+}
+
+int du_vfio_dmabuf_revoke(int devfd, int dmabuf_fd)
+{
+	struct vfio_device_feature_dma_buf_revoke rv = { .dmabuf_fd = dmabuf_fd };
+	int ret;
+
+	ret = du_vfio_feature(devfd, VFIO_DEVICE_FEATURE_SET |
+			      VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE,
+			      &rv, sizeof(rv));
+	return ret < 0 ? ret : 0;
+}
+
+int du_vfio_dmabuf_memattr_get(int devfd, int dmabuf_fd, uint32_t *memattr)
+{
+	struct vfio_device_feature_dma_buf_memattr ma = { .dmabuf_fd = dmabuf_fd };
+	int ret;
+
+	ret = du_vfio_feature(devfd, VFIO_DEVICE_FEATURE_GET |
+			      VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
+			      &ma, sizeof(ma));
+	if (ret < 0)
+		return ret;
+	*memattr = ma.memattr;
+	return 0;
+}
+
+int du_vfio_dmabuf_memattr_set(int devfd, int dmabuf_fd, uint32_t memattr)
+{
+	struct vfio_device_feature_dma_buf_memattr ma = {
+		.dmabuf_fd = dmabuf_fd,
+		.memattr = memattr,
+	};
+	int ret;
+
+	ret = du_vfio_feature(devfd, VFIO_DEVICE_FEATURE_SET |
+			      VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
+			      &ma, sizeof(ma));
+	return ret < 0 ? ret : 0;
+}
+
+const struct du_keyword du_memattr_keywords[] = {
+	{ "nc", VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC },
+	{ "wc", VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC },
+	{ NULL, 0 },
+};
+
+/* ---- errors in words -------------------------------------------------- */
+
+struct errmsg {
+	int err;
+	const char *msg;
+};
+
+static const struct errmsg open_msgs[] = {
+	{ ENOENT, "no such device, or it is not bound to vfio-pci" },
+	{ EBUSY, "the device or its IOMMU group is in use, or the group has devices not bound to vfio-pci" },
+	{ EACCES, "permission denied (VFIO needs root or access to /dev/vfio and /dev/iommu)" },
+	{ EPERM, "permission denied (VFIO needs root or access to /dev/vfio and /dev/iommu)" },
+	{ ENOTTY, "the running kernel lacks VFIO cdev/iommufd support" },
+	{ 0, NULL },
+};
+
+static const struct errmsg probe_msgs[] = {
+	{ ENOTTY, "the running kernel lacks this VFIO device feature" },
+	{ EINVAL, "the running kernel lacks this VFIO device feature" },
+	{ EOPNOTSUPP, "the device does not support this feature" },
+	{ 0, NULL },
+};
+
+static const struct errmsg export_msgs[] = {
+	{ ENOTTY, "the running kernel lacks VFIO DMA-BUF export (CONFIG_VFIO_PCI_DMABUF)" },
+	{ EOPNOTSUPP, "the device cannot export DMA-BUFs" },
+	{ ENODEV, "the BAR cannot be exported (not a claimed memory BAR) or the device is going away" },
+	{ EINVAL, "invalid ranges: zero, unaligned or past the end of the BAR, or the BAR has no P2P provider" },
+	{ EOVERFLOW, "a range overflows the BAR's address" },
+	{ 0, NULL },
+};
+
+static const struct errmsg revoke_msgs[] = {
+	{ ENOTTY, "the running kernel lacks DMA-BUF revoke" },
+	{ EBADF, "not a DMA-BUF" },
+	{ EINVAL, "not a DMA-BUF" },
+	{ EOPNOTSUPP, "the device cannot export DMA-BUFs" },
+	{ ENODEV, "the buffer was not exported by this device" },
+	{ EBADFD, "the buffer is already revoked" },
+	{ 0, NULL },
+};
+
+static const struct errmsg memattr_msgs[] = {
+	{ ENOTTY, "the running kernel lacks DMA-BUF memory attributes" },
+	{ EBADF, "not a DMA-BUF" },
+	{ EINVAL, "not a DMA-BUF" },
+	{ EOPNOTSUPP, "the memory attribute is not supported" },
+	{ ENODEV, "the buffer was not exported by this device" },
+	{ EBADFD, "the buffer is revoked" },
+	{ 0, NULL },
+};
+
+static const struct errmsg mmap_msgs[] = {
+	{ ENODEV, "the buffer is revoked" },
+	{ EINVAL, "invalid mapping: it must be MAP_SHARED and not larger than the buffer" },
+	{ ENOTTY, "the running kernel cannot mmap() this DMA-BUF" },
+	{ 0, NULL },
+};
+
+static const struct errmsg map_file_msgs[] = {
+	{ ENODEV, "the buffer is revoked" },
+	{ EOPNOTSUPP, "iommufd maps only single-range VFIO DMA-BUFs" },
+	{ ENOTTY, "the running kernel lacks IOMMU_IOAS_MAP_FILE" },
+	{ EBADF, "not an open file descriptor" },
+	{ 0, NULL },
+};
+
+const char *du_vfio_strerror(enum du_vfio_op op, int err)
+{
+	static const struct errmsg *const tables[] = {
+		[DU_VFIO_OP_OPEN] = open_msgs,
+		[DU_VFIO_OP_PROBE] = probe_msgs,
+		[DU_VFIO_OP_EXPORT] = export_msgs,
+		[DU_VFIO_OP_REVOKE] = revoke_msgs,
+		[DU_VFIO_OP_MEMATTR] = memattr_msgs,
+		[DU_VFIO_OP_MMAP] = mmap_msgs,
+		[DU_VFIO_OP_MAP_FILE] = map_file_msgs,
+	};
+
+	if (err < 0)
+		err = -err;
+	if ((unsigned int)op < sizeof(tables) / sizeof(tables[0]) && tables[op])
+		for (const struct errmsg *m = tables[op]; m->msg; m++)
+			if (m->err == err)
+				return m->msg;
+	return strerror(err);
+}
+
+int du_vfio_exit_code(enum du_vfio_op op, int err)
+{
+	unsigned int ctx = 0;
+
+	if (op == DU_VFIO_OP_PROBE)
+		ctx |= DU_ERRCTX_PROBE;
+	if (op == DU_VFIO_OP_MMAP || op == DU_VFIO_OP_MAP_FILE)
+		ctx |= DU_ERRCTX_DMABUF;
+	return du_exit_for_errno(err, ctx);
+}
