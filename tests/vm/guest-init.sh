@@ -8,7 +8,8 @@
 #  1. mount the pseudo file systems and tmpfs on /tmp and /run
 #  2. read /run/du/job.env, resolve each profile device to its PCI address
 #     and bind it to vfio-pci
-#  3. run each suite with a timeout: TAP to /run/du/results/NN-NAME.tap,
+#  3. run each suite with a timeout (SIGKILL to its process group, so that
+#     no shunit2 trap reports the interrupted test as passed): TAP to /run/du/results/NN-NAME.tap,
 #     stderr to .log, "STATUS MILLISECONDS" to .rc; /dev/kmsg markers
 #     "du-vm: begin suite NN-NAME" / "du-vm: end suite NN-NAME" let the host
 #     attribute kernel messages to a suite
@@ -23,9 +24,17 @@ umask 022
 
 say() { echo "du-vm: $*"; }
 kmsg() { echo "du-vm: $*" >/dev/kmsg; }
+mounted() { # DIR: is DIR a mount point? (no fork: execs over 9p are slow)
+	local _ dir rest
+	[ -r /proc/self/mounts ] || return 1
+	while read -r _ dir rest; do
+		[ "$dir" = "$1" ] && return 0
+	done </proc/self/mounts
+	return 1
+}
 fsmount() { # TYPE SOURCE DIR [OPTIONS]
-	mkdir -p "$3" 2>/dev/null
-	mountpoint -q "$3" && return 0
+	mounted "$3" && return 0
+	[ -d "$3" ] || mkdir -p "$3"
 	mount -t "$1" ${4:+-o "$4"} "$2" "$3" || say "cannot mount $1 on $3"
 }
 
@@ -135,7 +144,7 @@ for i in "${!DU_SUITE_NAMES[@]}"; do
 	say "suite $n: $s"
 	kmsg "begin suite $n"
 	t0=$(date +%s%N)
-	(cd /tmp && DU_SUITE=$n exec timeout -k 5 "$DU_SUITE_TIMEOUT" bash "$s") \
+	(cd /tmp && DU_SUITE=$n exec timeout -s KILL "$DU_SUITE_TIMEOUT" bash "$s") \
 		>"$r.tap" 2>"$r.log" </dev/null
 	rc=$?
 	t1=$(date +%s%N)

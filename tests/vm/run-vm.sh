@@ -305,6 +305,10 @@ tr -d '\r' <"$out/console.log" | awk -v dir="$seg_dir" '
 	/du-vm: end suite / { seg = "shutdown" }'
 check_log() { # SEGMENT DESCRIPTION
 	local f=$seg_dir/$1 hits
+	if [ ! -f "$f" ] && [ "$1" != boot ]; then
+		point ok "$2 # SKIP it did not run"
+		return
+	fi
 	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
 	if [ -z "$hits" ]; then
 		point ok "$2"
@@ -347,6 +351,19 @@ if [ -s "$share/bind.log" ]; then
 	while IFS= read -r l; do tap+=("# bind: $l"); done <"$share/bind.log"
 fi
 
+# why_failed LOG TEST: shunit2's messages for a failed test (its block in
+# the suite's stderr starts with the line "test_TEST").
+why_failed() {
+	local block
+	block=$(awk -v t="test_${2%% *}" '$0 == t { on = 1; next }
+		on && /^test_[A-Za-z0-9_]+$/ { exit } on' "$1" 2>/dev/null)
+	if grep -q '^ASSERT:' <<<"$block"; then
+		grep '^ASSERT:' <<<"$block" | head -n 6
+	else
+		tail -n 6 <<<"$block"
+	fi
+}
+
 timings=()
 for i in "${!suite_names[@]}"; do
 	n=${suite_names[$i]}
@@ -363,7 +380,12 @@ for i in "${!suite_names[@]}"; do
 				[[ $l =~ ^(not\ )?ok\ +[0-9]*\ *(-\ *)?(.*)$ ]]
 				st=ok
 				[ -z "${BASH_REMATCH[1]}" ] || st=not-ok
-				point "$st" "$name: ${BASH_REMATCH[3]}" ;;
+				d=${BASH_REMATCH[3]}
+				if [ "$st" = ok ]; then
+					point ok "$name: $d"
+				else
+					point not-ok "$name: $d" "$(why_failed "$share/results/$n.log" "$d")"
+				fi ;;
 			"#"*) tap+=("$l") ;;
 			esac
 		done <"$tf"
@@ -376,13 +398,15 @@ for i in "${!suite_names[@]}"; do
 	why=()
 	if [ ! -f "$tf" ] || [ -z "$rc" ]; then
 		why+=("no result: the guest did not finish this suite (crash or hang)")
-	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		why+=("timed out after ${suite_timeout} s")
-	elif [ -z "$skip_all" ] && [ "$seen" -ne "$planned" ]; then
-		why+=("planned $planned tests, reported $seen")
-	elif [ "$rc" != 0 ] && [ -z "$skip_all" ] &&
-	     ! grep -q '^not ok' "$tf"; then
-		why+=("suite exited with status $rc without a failed test")
+	else
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			why+=("timed out after ${suite_timeout} s (killed)")
+		elif [ "$rc" != 0 ] && ! grep -q '^not ok' "$tf"; then
+			why+=("exited with status $rc without a failed test")
+		fi
+		if [ -z "$skip_all" ] && [ "$seen" -ne "$planned" ]; then
+			why+=("planned $planned tests, reported $seen")
+		fi
 	fi
 	if [ ${#why[@]} -eq 0 ]; then
 		point ok "$name: suite completed ($(secs "$ms") s)"

@@ -33,12 +33,14 @@ oneTimeTearDown() {
 	rm -rf "$work"
 }
 
-# smoke STEP [ARGS...]: run p2p-smoke, keeping its output in $work/out.
+# smoke STEP [ARGS...]: run p2p-smoke, keeping its output in $work/out and
+# the start of its error messages in $smoke_err.
 smoke() {
 	p2p-smoke --edu "$DU_EDU_BDF" --ivshmem "$DU_IVSHMEM_BDF" "$@" \
 		>"$work/out" 2>"$work/err"
 	local rc=$?
 	cat "$work/out" "$work/err" >&2
+	smoke_err=$(head -n 3 "$work/err")
 	return "$rc"
 }
 
@@ -85,13 +87,13 @@ test_dev_iommu_opens() {
 		fail "open /dev/iommu read-write"
 	fi
 	smoke iommu
-	assertEquals "p2p-smoke iommu exit status" 0 $?
+	assertEquals "p2p-smoke iommu exit status ${smoke_err:+($smoke_err)}" 0 $?
 	assertNotNull "an IOAS was allocated" "$(value ioas_id)"
 }
 
 test_vfio_cdev_binds_to_iommufd_and_attaches() {
 	smoke attach
-	assertEquals "p2p-smoke attach exit status" 0 $?
+	assertEquals "p2p-smoke attach exit status ${smoke_err:+($smoke_err)}" 0 $?
 	assertEquals "edu cdev" "${DU_EDU_VFIO##*/}" "$(value edu_cdev)"
 	assertNotNull "edu got an iommufd device id" "$(value edu_devid)"
 	assertNotNull "edu identification register read through BAR0" "$(value edu_version)"
@@ -101,8 +103,8 @@ test_bar_range_exports_as_dmabuf_and_maps_into_ioas() {
 	smoke export --bar "$BAR" --offset "$POS_OFF" --length "$LEN" --iova "$IOVA"
 	local rc=$?
 	[ "$rc" -eq 3 ] && { skip_test "the kernel lacks VFIO DMA-BUF export"; return; }
-	assertEquals "p2p-smoke export exit status" 0 "$rc"
-	assertEquals "BAR2 size" 0x4000000 "$(value bar_size)"
+	assertEquals "p2p-smoke export exit status ${smoke_err:+($smoke_err)}" 0 "$rc"
+	assertEquals "BAR$BAR size" 0x4000000 "$(value bar_size)"
 	assertNotNull "a DMA-BUF fd was returned" "$(value dmabuf_fd)"
 	assertEquals "mapped at the requested IOVA" "$IOVA" "$(value dmabuf_iova)"
 }
@@ -115,12 +117,12 @@ dma_and_compare() { # SEED DMA-OFFSET
 	smoke dma --bar "$BAR" --offset "$POS_OFF" --length "$LEN" --iova "$IOVA" \
 		--dma-offset "$doff" --seed "$seed" --read-back \
 		--pattern-out "$work/pattern$seed"
-	assertEquals "p2p-smoke dma exit status" 0 $? || return
+	assertEquals "p2p-smoke dma exit status ${smoke_err:+($smoke_err)}" 0 $? || return
 	assertEquals "edu read the bytes back from the BAR" ok "$(value read_back)"
 	assertEquals "BAR offset written" "$(printf '0x%x' "$off")" "$(value bar_offset)"
 	cmp -n 4096 -i "0:$off" "$work/pattern$seed" "$DU_IVSHMEM_FILE" >&2
 	assertEquals "pattern in the ivshmem backing file at $off (guest view)" 0 $?
-	vm_host_expect "seed $seed pattern at BAR2+$(printf '0x%x' "$off")" \
+	vm_host_expect "seed $seed pattern at BAR$BAR+$(printf '0x%x' "$off")" \
 		"$DU_IVSHMEM_FILE" "$off" "$work/pattern$seed"
 }
 
@@ -139,14 +141,14 @@ test_dma_to_unmapped_iova_does_not_reach_bar() {
 	before=$(vm_dmar_faults)
 	smoke dma --bar "$BAR" --offset "$NEG_OFF" --length "$LEN" --iova "$IOVA" \
 		--seed 3 --unmap-before-dma
-	assertEquals "p2p-smoke dma --unmap-before-dma exit status" 0 $?
+	assertEquals "p2p-smoke dma --unmap-before-dma exit status ${smoke_err:+($smoke_err)}" 0 $?
 	assertEquals "the whole DMA-BUF mapping was unmapped" "$(printf '0x%x' $((LEN)))" \
 		"$(value unmapped)"
 	cmp -n 4096 -i "0:$((NEG_OFF))" "$work/marker" "$DU_IVSHMEM_FILE" >&2
 	assertEquals "BAR bytes unchanged (guest view)" 0 $?
 	after=$(vm_dmar_faults)
 	assertTrue "the IOMMU logged a DMA fault ($before -> $after)" "[ $after -gt $before ]"
-	vm_host_expect "marker intact at BAR2+$(printf '0x%x' $((NEG_OFF)))" \
+	vm_host_expect "marker intact at BAR$BAR+$(printf '0x%x' $((NEG_OFF)))" \
 		"$DU_IVSHMEM_FILE" "$NEG_OFF" "$work/marker"
 }
 
