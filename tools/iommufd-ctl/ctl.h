@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * iommufd-ctl internals: the context every command runs in (one /dev/iommu
+ * fd and the objects a one-shot command or a whole batch creates), command
+ * dispatch and the helpers the command files share.
+ */
+#ifndef IOMMUFD_CTL_H
+#define IOMMUFD_CTL_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "du/vfio.h"
+
+#define CTL_NAME_MAX 32		/* object names, including the NUL */
+#define CTL_PAGE_SIZE 4096u	/* the smallest IOVA granule iommufd uses */
+
+enum ctl_obj_type {
+	CTL_OBJ_IOAS = 1,
+	CTL_OBJ_HWPT,
+	CTL_OBJ_DEVICE,
+};
+
+/* What a mapping was made from. */
+enum ctl_src {
+	CTL_SRC_ANON = 1,	/* fresh anonymous memory of iommufd-ctl */
+	CTL_SRC_MEMFD,		/* a fresh memfd of iommufd-ctl */
+	CTL_SRC_FILE,		/* --file PATH */
+	CTL_SRC_FD,		/* --fd N (inherited file, memfd or DMA-BUF) */
+	CTL_SRC_DMABUF,		/* --dmabuf-fd N */
+	CTL_SRC_COPY,		/* ioas copy */
+};
+
+/* A mapping this context made (iommufd does not list areas). */
+struct ctl_map {
+	uint64_t iova;
+	uint64_t length;
+	enum ctl_src src;
+	unsigned int access;		/* DU_IOMMU_READ | DU_IOMMU_WRITE */
+	uint64_t offset;		/* in the file / buffer */
+	char *what;			/* path, "fd 5", "ioas A 0x..." or NULL */
+	struct ctl_map *next;
+};
+
+struct ctl_obj {
+	enum ctl_obj_type type;
+	char name[CTL_NAME_MAX];	/* "" when the script gave none */
+	uint32_t id;			/* kernel object id */
+	bool implicit;			/* created for a one-shot command */
+	/* IOAS */
+	struct ctl_map *maps;
+	/* device */
+	struct du_vfio_device dev;
+	char pci[DU_PCI_ADDR_STRLEN];
+	bool attached;
+	uint32_t pt_id;			/* what it was attached to */
+	uint32_t hwpt_id;		/* HWPT the kernel used */
+	/* HWPT */
+	uint32_t dev_id;
+	uint32_t parent_id;
+	uint32_t flags;
+	struct ctl_obj *next;
+};
+
+/* Memory the context owns until it ends (anonymous maps). */
+struct ctl_mem {
+	void *addr;
+	size_t len;
+	struct ctl_mem *next;
+};
+
+struct ctl {
+	int iommufd;			/* -1 until a command needs it */
+	bool batch;			/* running a -b script */
+	bool force;			/* -f: keep going after errors */
+	bool dry_run;			/* -n: parse and resolve only */
+	bool batch_from_stdin;		/* exec children must not read it */
+	const char *file;		/* batch file name ("-" for stdin) */
+	unsigned long line;		/* batch line number */
+	char where[512];		/* message prefix: prog or FILE:LINE */
+	const char *cmd;		/* "ioas map"... for messages/JSON */
+	struct ctl_obj *objs;		/* in creation order */
+	struct ctl_mem *mem;
+	uint32_t next_fake_id;		/* ids handed out in dry-run mode */
+};
+
+/* A {name, handler} table entry; the first entry with name == NULL is
+ * the default when no word follows. */
+struct ctl_cmd {
+	const char *name;
+	int (*fn)(struct ctl *c, int argc, char **argv);
+	const char *summary;		/* one line for "help" */
+};
+
+/* ---- main.c ------------------------------------------------------------ */
+
+/* Dispatch argv[0] in table; "help" lists the table.  Returns an exit
+ * status.  what is the command prefix for messages ("ioas"). */
+int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
+		 int argc, char **argv);
+int ctl_run(struct ctl *c, int argc, char **argv);
+
+/* Error reporting: "<where>: <cmd>: <message>" on stderr.  ctl_err()
+ * returns DU_EXIT_FAILURE; ctl_usage() DU_EXIT_USAGE; ctl_fail() the given
+ * status. */
+int ctl_err(struct ctl *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ctl_usage(struct ctl *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ctl_fail(struct ctl *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Parse the options of one command with argp.  argv[0] is the command's
+ * last word.  Messages name "<where>: <cmd>".  Returns 0 to go on,
+ * CTL_HELP_SHOWN when --help/--usage was handled, or DU_EXIT_USAGE.
+ */
+#define CTL_HELP_SHOWN (-1)
+int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
+	      void *input);
+
+/* From a parse_opt function: report a bad argument (one line) and return
+ * the error code argp expects.  Usable for every key. */
+int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Common ARGP_KEY_INIT handling; call it from every parse_opt. */
+void ctl_argp_init(struct argp_state *state);
+
+/* Shared option parsers (they report through ctl_argp_error()). */
+int ctl_opt_size(struct argp_state *st, const char *opt, const char *arg,
+		 uint64_t *out, bool nonzero_page);
+int ctl_opt_iova(struct argp_state *st, const char *opt, const char *arg,
+		 uint64_t *out);
+int ctl_opt_name(struct argp_state *st, const char *arg, const char **out);
+int ctl_opt_fd(struct argp_state *st, const char *opt, const char *arg,
+	       int *out);
+int ctl_opt_access(struct argp_state *st, const char *arg,
+		   unsigned int *out);
+/* "name NAME" positional keyword pair; returns 1 when handled. */
+int ctl_opt_name_word(struct argp_state *st, const char *arg,
+		      const char **out, int *err);
+
+/* ---- objects.c --------------------------------------------------------- */
+
+/* Open /dev/iommu on first use.  Returns 0 or an exit status (printed). */
+int ctl_need_iommufd(struct ctl *c);
+
+bool ctl_name_valid(const char *name);
+struct ctl_obj *ctl_find_name(struct ctl *c, const char *name);
+struct ctl_obj *ctl_find_id(struct ctl *c, enum ctl_obj_type type,
+			    uint32_t id);
+struct ctl_obj *ctl_find_pci(struct ctl *c, const struct du_pci_addr *a);
+struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
+			    const char *name, uint32_t id);
+void ctl_obj_remove(struct ctl *c, struct ctl_obj *o);
+const char *ctl_type_name(enum ctl_obj_type type);
+/* How an object shows in messages: "A" or "1". */
+const char *ctl_obj_label(const struct ctl_obj *o, char *buf, size_t len);
+/* Number of objects of a type. */
+unsigned int ctl_count(struct ctl *c, enum ctl_obj_type type);
+struct ctl_obj *ctl_only(struct ctl *c, enum ctl_obj_type type);
+
+/*
+ * A reference to an object: a name, or a number (a kernel object id that
+ * need not be known to the context: attach may create HWPTs).  For devices
+ * also a PCI address; an address not bound yet is bound here (unless
+ * bind is false).  Returns 0 and *out (may be a stack-less transient for
+ * raw ids: *raw_id is then set and *out NULL), or an exit status
+ * (printed).
+ */
+int ctl_resolve(struct ctl *c, enum ctl_obj_type type, const char *ref,
+		struct ctl_obj **out, uint32_t *raw_id);
+/* The IOAS a command works on: --ioas REF, else the only one, else (in a
+ * one-shot command) a fresh implicit one. */
+int ctl_resolve_ioas(struct ctl *c, const char *ref, uint32_t *id,
+		     struct ctl_obj **out);
+int ctl_resolve_device(struct ctl *c, const char *ref, struct ctl_obj **out);
+
+/* Track mappings and owned memory. */
+struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
+			    uint64_t length, enum ctl_src src,
+			    unsigned int access, uint64_t offset,
+			    const char *what);
+/* Forget mappings inside [iova, iova + length) (length 0: all). */
+void ctl_map_forget(struct ctl_obj *ioas, uint64_t iova, uint64_t length);
+const char *ctl_src_name(enum ctl_src src);
+int ctl_mem_keep(struct ctl *c, void *addr, size_t len);
+
+/* Close every device, the iommufd and free everything. */
+void ctl_end(struct ctl *c);
+
+/* ---- output helpers (objects.c) ------------------------------------------ */
+
+/* Open the result object of one command: {"command": "...", "line": N}. */
+void ctl_result_open(struct ctl *c);
+void ctl_result_close(void);
+/* "access" as "rw", "r", "w". */
+const char *ctl_access_name(unsigned int access);
+void ctl_print_obj_ref(const char *key_id, const char *key_name,
+		       const struct ctl_obj *o, uint32_t id);
+
+/* ---- command files -------------------------------------------------------- */
+
+int ctl_cmd_ioas(struct ctl *c, int argc, char **argv);
+int ctl_cmd_device(struct ctl *c, int argc, char **argv);
+int ctl_cmd_hwpt(struct ctl *c, int argc, char **argv);
+int ctl_cmd_compat(struct ctl *c, int argc, char **argv);
+int ctl_cmd_exec(struct ctl *c, int argc, char **argv);
+int ctl_cmd_show(struct ctl *c, int argc, char **argv);
+
+/* ---- lex.c ------------------------------------------------------------------ */
+
+/*
+ * Split one batch line into words: blanks separate words, '#' at the start
+ * of a word starts a comment, 'single' and "double" quotes group (inside
+ * double quotes \" and \\ are escapes), a backslash outside quotes escapes
+ * the next character.  Returns the word count (0 for a blank or comment
+ * line) with *argv a NULL-terminated malloc()ed vector (free with
+ * ctl_lex_free()), or -EINVAL with *err set to a static message.
+ */
+int ctl_lex(const char *line, char ***argv, const char **err);
+void ctl_lex_free(char **argv);
+
+#endif /* IOMMUFD_CTL_H */

@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommufd-ctl ioas: alloc, destroy, list, iova-ranges, allow-iovas, option,
+ * map (anonymous memory, memfd, file, inherited fd, DMA-BUF), unmap, copy.
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "du/dmabuf.h"
+#include "du/exitcodes.h"
+#include "du/iommufd.h"
+#include "du/output.h"
+#include "du/parse.h"
+#include "du/uapi.h"
+#include "du/vfio.h"
+#include "ctl.h"
+
+/* Option keys without a short form. */
+enum {
+	OPT_IOAS = 0x100, OPT_NAME, OPT_IOVA, OPT_LENGTH, OPT_OFFSET,
+	OPT_FILE, OPT_FD, OPT_DMABUF_FD, OPT_MEMFD, OPT_ACCESS, OPT_ALL,
+	OPT_SRC_IOAS, OPT_SRC_IOVA, OPT_RANGES, OPT_CLEAR, OPT_HUGE_PAGES,
+};
+
+struct ioas_opts {
+	const char *ioas, *name, *file, *src_ioas, *ranges_arg;
+	uint64_t iova, length, offset, src_iova;
+	bool has_iova, has_length, has_offset, has_src_iova, memfd, all, clear;
+	int fd, dmabuf_fd;
+	unsigned int access;
+	int huge_pages;		/* -1 get, 0 off, 1 on */
+	bool allow_name;	/* the command takes 'name NAME' */
+	struct du_range ranges[64];
+	size_t nranges;
+};
+
+#define MAX_ALLOW_RANGES 64
+
+static const struct du_keyword onoff_words[] = {
+	{ "on", 1 }, { "off", 0 }, { NULL, 0 },
+};
+
+static error_t ioas_parse(int key, char *arg, struct argp_state *st)
+{
+	struct ioas_opts *o = st->input;
+	int err = 0, v, rc;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		ctl_argp_init(st);
+		return 0;
+	case OPT_IOAS: o->ioas = arg; return 0;
+	case OPT_SRC_IOAS: o->src_ioas = arg; return 0;
+	case OPT_NAME: return ctl_opt_name(st, arg, &o->name);
+	case OPT_IOVA:
+		o->has_iova = true;
+		return ctl_opt_iova(st, "--iova", arg, &o->iova);
+	case OPT_SRC_IOVA:
+		o->has_src_iova = true;
+		return ctl_opt_iova(st, "--src-iova", arg, &o->src_iova);
+	case OPT_LENGTH:
+		o->has_length = true;
+		return ctl_opt_size(st, "--length", arg, &o->length, true);
+	case OPT_OFFSET:
+		o->has_offset = true;
+		rc = ctl_opt_size(st, "--offset", arg, &o->offset, false);
+		if (!rc && o->offset % CTL_PAGE_SIZE)
+			return ctl_argp_error(st, "--offset '%s' is not a multiple of the page size (%u)",
+					      arg, CTL_PAGE_SIZE);
+		return rc;
+	case OPT_FILE: o->file = arg; return 0;
+	case OPT_FD: return ctl_opt_fd(st, "--fd", arg, &o->fd);
+	case OPT_DMABUF_FD:
+		return ctl_opt_fd(st, "--dmabuf-fd", arg, &o->dmabuf_fd);
+	case OPT_MEMFD: o->memfd = true; return 0;
+	case OPT_ACCESS: return ctl_opt_access(st, arg, &o->access);
+	case OPT_ALL: o->all = true; return 0;
+	case OPT_CLEAR: o->clear = true; return 0;
+	case OPT_RANGES:
+		o->ranges_arg = arg;
+		rc = du_parse_ranges(arg, CTL_PAGE_SIZE, o->ranges,
+				     MAX_ALLOW_RANGES, &o->nranges);
+		if (rc == -E2BIG)
+			return ctl_argp_error(st, "--ranges: more than %d ranges",
+					      MAX_ALLOW_RANGES);
+		if (rc == -ERANGE)
+			return ctl_argp_error(st, "--ranges '%s': a range overflows 64 bits",
+					      arg);
+		if (rc)
+			return ctl_argp_error(st, "invalid --ranges '%s' (OFFSET:LENGTH[,...], page aligned, non-zero lengths)",
+					      arg);
+		return 0;
+	case OPT_HUGE_PAGES:
+		if (du_parse_keyword(arg, onoff_words, &v))
+			return ctl_argp_error(st, "invalid --huge-pages '%s' (on or off)",
+					      arg);
+		o->huge_pages = v;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (o->allow_name &&
+		    ctl_opt_name_word(st, arg, &o->name, &err))
+			return err;
+		return ctl_argp_error(st, "unexpected argument '%s'", arg);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+#define O_IOAS { "ioas", OPT_IOAS, "IOAS", 0, "the IOAS (name or id; default: the only one)", 0 }
+#define O_NAME { "name", OPT_NAME, "NAME", 0, "name the new object (same as the word 'name NAME')", 0 }
+#define O_END { NULL, 0, NULL, 0, NULL, 0 }
+
+static int parse(struct ctl *c, const struct argp_option *opts,
+		 const char *args, const char *doc, int argc, char **argv,
+		 struct ioas_opts *o)
+{
+	struct argp argp = { opts, ioas_parse, args, doc, NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->dmabuf_fd = -1;
+	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
+	o->huge_pages = -1;
+	o->allow_name = args && strstr(args, "name");
+	return ctl_parse(c, &argp, argc, argv, o);
+}
+
+static int register_name(struct ctl *c, const char *name)
+{
+	if (name && ctl_find_name(c, name))
+		return ctl_usage(c, "the name '%s' is already taken", name);
+	return 0;
+}
+
+/* ---- alloc / destroy / list ------------------------------------------------- */
+
+static int ioas_alloc(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = { O_NAME, O_END };
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	uint32_t id;
+	int rc;
+
+	rc = parse(c, opts, "[name NAME]",
+		   "Allocate an IO address space.  Outside a batch it is destroyed when iommufd-ctl exits.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	rc = register_name(c, o.name);
+	if (rc)
+		return rc;
+	rc = ctl_need_iommufd(c);
+	if (rc)
+		return rc;
+	if (c->dry_run) {
+		id = c->next_fake_id++;
+	} else {
+		rc = du_ioas_alloc(c->iommufd, &id);
+		if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"IOMMU_IOAS_ALLOC: %s", strerror(-rc));
+	}
+	obj = ctl_obj_new(c, CTL_OBJ_IOAS, o.name, id);
+	if (!obj)
+		return ctl_err(c, "out of memory");
+	ctl_result_open(c);
+	du_print_u64(DU_ANY, "ioas_id", "ioas %" PRIu64, id);
+	du_print_string(o.name ? DU_ANY : DU_JSON, "name", " name %s", o.name);
+	ctl_result_close();
+	return 0;
+}
+
+static int destroy_err(struct ctl *c, int rc, const char *what, uint32_t id)
+{
+	if (rc == -EBUSY)
+		return ctl_err(c, "%s %u is in use (attached devices, HWPTs or accesses hold it): detach them first",
+			       what, id);
+	if (rc == -ENOENT)
+		return ctl_err(c, "no %s with id %u", what, id);
+	return ctl_fail(c, du_exit_for_errno(rc, 0), "IOMMU_DESTROY %s %u: %s",
+			what, id, strerror(-rc));
+}
+
+static int ioas_destroy(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = { O_IOAS, O_END };
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	uint32_t id;
+	int rc;
+
+	rc = parse(c, opts, NULL, "Destroy an IOAS (and every mapping in it).",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!o.ioas)
+		return ctl_usage(c, "--ioas is required");
+	rc = ctl_resolve(c, CTL_OBJ_IOAS, o.ioas, &obj, &id);
+	if (rc)
+		return rc;
+	rc = ctl_need_iommufd(c);
+	if (rc)
+		return rc;
+	if (!c->dry_run) {
+		rc = du_ioas_destroy(c->iommufd, id);
+		if (rc)
+			return destroy_err(c, rc, "IOAS", id);
+	}
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("destroyed ioas %s", o.ioas);
+	ctl_result_close();
+	if (obj)
+		ctl_obj_remove(c, obj);
+	return 0;
+}
+
+static void print_maps(const struct ctl_obj *ioas)
+{
+	char sz[DU_SIZE_STRLEN];
+
+	du_out_open_array("mappings");
+	for (const struct ctl_map *m = ioas->maps; m; m = m->next) {
+		du_out_open_object(NULL);
+		du_print_hex_u64(DU_ANY, "iova", "\n  iova %s", m->iova);
+		du_print_hex_u64(DU_JSON, "length", NULL, m->length);
+		du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
+		du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
+		du_print_string(m->what ? DU_ANY : DU_JSON, "what", " %s", m->what);
+		du_print_u64(DU_ANY, "offset", " offset %" PRIu64, m->offset);
+		du_print_string(DU_ANY, "access", " %s", ctl_access_name(m->access));
+		du_out_close_object();
+	}
+	du_out_close_array();
+}
+
+static void print_ioas(const struct ctl_obj *o)
+{
+	du_out_open_object(NULL);
+	du_print_u64(DU_ANY, "ioas_id", "ioas %" PRIu64, o->id);
+	du_print_string(DU_ANY, "name", " name %s", o->name[0] ? o->name : NULL);
+	du_print_bool(DU_JSON, "implicit", NULL, o->implicit);
+	print_maps(o);
+	du_print_nl();
+	du_out_close_object();
+}
+
+static int ioas_list(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = { O_END };
+	struct ioas_opts o;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "List the IOASes of this context and the mappings made in them.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	ctl_result_open(c);
+	du_out_open_array("ioas");
+	for (struct ctl_obj *obj = c->objs; obj; obj = obj->next)
+		if (obj->type == CTL_OBJ_IOAS)
+			print_ioas(obj);
+	du_out_close_array();
+	du_out_close_object();
+	return 0;
+}
+
+/* ---- iova-ranges / allow-iovas / option -------------------------------------- */
+
+static int ioas_iova_ranges(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = { O_IOAS, O_END };
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	struct du_iova_range *r = NULL;
+	size_t n = 0;
+	uint64_t align = 0;
+	uint32_t id;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Show the IOVA ranges usable in the IOAS (they shrink when devices with reserved regions attach) and the IOVA alignment.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (rc)
+		return rc;
+	if (!c->dry_run) {
+		rc = du_ioas_iova_ranges(c->iommufd, id, &r, &n, &align);
+		if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"IOMMU_IOAS_IOVA_RANGES on ioas %u: %s",
+					id, strerror(-rc));
+	}
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("ioas %u", id);
+	du_print_u64(DU_ANY, "alignment", " alignment %" PRIu64, align);
+	du_out_open_array("ranges");
+	for (size_t i = 0; i < n; i++) {
+		du_out_open_object(NULL);
+		du_print_hex_u64(DU_ANY, "start", "\n  %s", r[i].start);
+		du_print_hex_u64(DU_ANY, "last", "-%s", r[i].last);
+		du_out_close_object();
+	}
+	du_out_close_array();
+	ctl_result_close();
+	free(r);
+	return 0;
+}
+
+static int ioas_allow_iovas(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "ranges", OPT_RANGES, "LIST", 0, "OFFSET:LENGTH[,OFFSET:LENGTH...]: the IOVAs the kernel may choose from", 0 },
+		{ "clear", OPT_CLEAR, NULL, 0, "remove the restriction", 0 },
+		O_END,
+	};
+	struct du_iova_range r[MAX_ALLOW_RANGES];
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	uint32_t id;
+	size_t i, j;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Restrict the IOVAs the kernel chooses for mappings without --iova (fixed IOVAs are not restricted).",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!o.ranges_arg == !o.clear)
+		return ctl_usage(c, "give either --ranges LIST or --clear");
+	if (du_ranges_overlap(o.ranges, o.nranges, &i, &j))
+		return ctl_usage(c, "--ranges: range %zu overlaps range %zu",
+				 i + 1, j + 1);
+	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (rc)
+		return rc;
+	for (i = 0; i < o.nranges; i++) {
+		r[i].start = o.ranges[i].offset;
+		r[i].last = o.ranges[i].offset + o.ranges[i].length - 1;
+	}
+	if (!c->dry_run) {
+		rc = du_ioas_allow_iovas(c->iommufd, id, r, o.nranges);
+		if (rc == -EINVAL)
+			return ctl_err(c, "IOMMU_IOAS_ALLOW_IOVAS on ioas %u: the kernel refused the ranges (they must cover every existing mapping and be aligned)",
+				       id);
+		if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"IOMMU_IOAS_ALLOW_IOVAS on ioas %u: %s",
+					id, strerror(-rc));
+	}
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("ioas %u allowed iovas:%s", id, o.nranges ? "" : " any");
+	du_out_open_array("ranges");
+	for (i = 0; i < o.nranges; i++) {
+		du_out_open_object(NULL);
+		du_print_hex_u64(DU_ANY, "start", " %s", r[i].start);
+		du_print_hex_u64(DU_ANY, "last", "-%s", r[i].last);
+		du_out_close_object();
+	}
+	du_out_close_array();
+	ctl_result_close();
+	return 0;
+}
+
+static int ioas_option(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "huge-pages", OPT_HUGE_PAGES, "on|off", 0, "let the IOAS use huge IOPTEs (default on); without it: show the setting", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	uint64_t val = 0;
+	uint32_t id;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Show or set the options of an IOAS (IOMMU_OPTION).",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (rc)
+		return rc;
+	if (!c->dry_run) {
+		if (o.huge_pages >= 0)
+			rc = du_iommufd_option_set(c->iommufd,
+						   IOMMU_OPTION_HUGE_PAGES, id,
+						   (uint64_t)o.huge_pages);
+		if (!rc)
+			rc = du_iommufd_option_get(c->iommufd,
+						   IOMMU_OPTION_HUGE_PAGES, id,
+						   &val);
+		if (rc == -EBUSY)
+			return ctl_err(c, "ioas %u: huge pages can only change while no device is attached",
+				       id);
+		if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"IOMMU_OPTION huge-pages on ioas %u: %s",
+					id, strerror(-rc));
+	} else {
+		val = o.huge_pages != 0;
+	}
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("ioas %u", id);
+	du_print_bool(DU_ANY, "huge_pages", " huge-pages %s", val != 0);
+	ctl_result_close();
+	return 0;
+}
+
+/* ---- map ---------------------------------------------------------------------------- */
+
+static const char *describe_fd(int fd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return "unknown";
+	if (S_ISREG(st.st_mode)) snprintf(buf, len, "a regular file");
+	else if (S_ISDIR(st.st_mode)) snprintf(buf, len, "a directory");
+	else if (S_ISFIFO(st.st_mode)) snprintf(buf, len, "a pipe");
+	else if (S_ISSOCK(st.st_mode)) snprintf(buf, len, "a socket");
+	else if (S_ISCHR(st.st_mode)) snprintf(buf, len, "a character device");
+	else if (S_ISBLK(st.st_mode)) snprintf(buf, len, "a block device");
+	else snprintf(buf, len, "not a DMA-BUF");
+	return buf;
+}
+
+/* Why IOMMU_IOAS_MAP / MAP_FILE failed, in words, and the exit status. */
+static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
+		     const struct ctl_obj *ioas, uint64_t iova, uint64_t len,
+		     bool fixed)
+{
+	if (dmabuf && rc == -ENODEV)
+		return ctl_fail(c, DU_EXIT_REVOKED,
+				"%s: the DMA-BUF was revoked (ENODEV): export a new one",
+				ioctl);
+	if (dmabuf && rc == -EOPNOTSUPP)
+		return ctl_fail(c, DU_EXIT_NOTSUPP,
+				"%s: iommufd maps only single-range VFIO DMA-BUFs, or the exporter does not support import (EOPNOTSUPP)",
+				ioctl);
+	if (rc == -EEXIST && fixed) {
+		if (ioas) {
+			for (const struct ctl_map *m = ioas->maps; m; m = m->next)
+				if (m->iova < iova + len && iova < m->iova + m->length)
+					return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
+						       ioctl, iova, iova + len, m->iova, m->length);
+		}
+		return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps an existing mapping (EEXIST)",
+			       ioctl, iova, iova + len);
+	}
+	if (rc == -ENOSPC)
+		return ctl_err(c, "%s: no free IOVA range of 0x%" PRIx64 " bytes (see 'ioas iova-ranges')",
+			       ioctl, len);
+	if (rc == -EOVERFLOW || (rc == -EINVAL && fixed))
+		return ctl_err(c, "%s: [0x%" PRIx64 ", +0x%" PRIx64 ") is outside the usable IOVA ranges, misaligned for this IOAS or overflows (%s; see 'ioas iova-ranges')",
+			       ioctl, iova, len, strerror(-rc));
+	if (rc == -ENOTTY && !strcmp(ioctl, "IOMMU_IOAS_MAP_FILE"))
+		return ctl_fail(c, DU_EXIT_NOTSUPP,
+				"%s: the running kernel lacks IOMMU_IOAS_MAP_FILE (Linux 6.13+)",
+				ioctl);
+	if (rc == -EINVAL && !strcmp(ioctl, "IOMMU_IOAS_MAP_FILE") && !dmabuf)
+		return ctl_err(c, "%s: the kernel refused the file (it maps memfds, tmpfs/hugetlbfs files and DMA-BUFs, within their size)",
+			       ioctl);
+	if (rc == -ENOMEM)
+		return ctl_err(c, "%s: out of memory or over the locked-memory limit (ulimit -l): %s",
+			       ioctl, strerror(-rc));
+	return ctl_fail(c, du_exit_for_errno(rc, dmabuf ? DU_ERRCTX_DMABUF : 0),
+			"%s: %s", ioctl, strerror(-rc));
+}
+
+static int ioas_map(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "iova", OPT_IOVA, "IOVA", 0, "map at this IOVA (default: the kernel chooses)", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "bytes to map (default for files: from --offset to the end)", 0 },
+		{ "offset", OPT_OFFSET, "SIZE", 0, "start at this offset in the file or buffer (default 0)", 0 },
+		{ "file", OPT_FILE, "PATH", 0, "map a file (tmpfs, hugetlbfs)", 0 },
+		{ "fd", OPT_FD, "N", 0, "map the inherited fd N (memfd, tmpfs file or DMA-BUF)", 0 },
+		{ "dmabuf-fd", OPT_DMABUF_FD, "N", 0, "map the inherited DMA-BUF fd N (refused if it is not one)", 0 },
+		{ "memfd", OPT_MEMFD, NULL, 0, "map a fresh memfd of --length bytes", 0 },
+		{ "access", OPT_ACCESS, "rw|r|w", 0, "what the device may do: read and write (default), read, write", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	enum ctl_src src = CTL_SRC_ANON;
+	char what[64] = "", kind[32];
+	const char *ioctl_name = "IOMMU_IOAS_MAP";
+	unsigned int flags;
+	uint64_t iova, size;
+	uint32_t id;
+	int nsrc, fd = -1, own_fd = -1, rc;
+	bool dmabuf = false;
+	void *mem = MAP_FAILED;
+	struct stat st;
+
+	rc = parse(c, opts, NULL,
+		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
+		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs).",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	nsrc = !!o.file + (o.fd >= 0) + (o.dmabuf_fd >= 0) + o.memfd;
+	if (nsrc > 1)
+		return ctl_usage(c, "--file, --fd, --dmabuf-fd and --memfd exclude each other");
+	if (!nsrc && !o.has_length)
+		return ctl_usage(c, "--length is required to map anonymous memory");
+	if (o.memfd && !o.has_length)
+		return ctl_usage(c, "--length is required with --memfd");
+	if ((!nsrc || o.memfd) && o.has_offset)
+		return ctl_usage(c, "--offset needs --file, --fd or --dmabuf-fd");
+	if (o.has_iova && o.has_length && o.iova + o.length - 1 < o.iova)
+		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
+				 o.iova, o.length);
+	if (o.has_length && o.offset + o.length - 1 < o.offset)
+		return ctl_usage(c, "--offset + --length overflows 64 bits");
+
+	/* Sources given as fds: check them before anything is created. */
+	if (o.fd >= 0 || o.dmabuf_fd >= 0) {
+		fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
+		if (fcntl(fd, F_GETFD) < 0)
+			return ctl_usage(c, "%s %d: no such open file descriptor",
+					 o.fd >= 0 ? "--fd" : "--dmabuf-fd", fd);
+		rc = du_dmabuf_check_fd(fd);
+		if (rc < 0)
+			return ctl_usage(c, "fd %d: %s", fd, strerror(-rc));
+		dmabuf = rc == 1;
+		if (o.dmabuf_fd >= 0 && !dmabuf)
+			return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
+					 fd, describe_fd(fd, kind, sizeof(kind)));
+		src = dmabuf ? CTL_SRC_DMABUF : CTL_SRC_FD;
+		snprintf(what, sizeof(what), "fd %d", fd);
+	} else if (o.file) {
+		int oflags = (o.access & DU_IOMMU_WRITE) ? O_RDWR : O_RDONLY;
+
+		own_fd = open(o.file, oflags | O_CLOEXEC);
+		if (own_fd < 0)
+			return ctl_usage(c, "cannot open '%s': %s", o.file,
+					 strerror(errno));
+		fd = own_fd;
+		src = CTL_SRC_FILE;
+		rc = du_dmabuf_check_fd(fd);
+		dmabuf = rc == 1;
+		snprintf(what, sizeof(what), "%.63s", o.file);
+	}
+	if (fd >= 0) {
+		/* Default length: the rest of the file or buffer. */
+		if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || dmabuf)) {
+			off_t end = lseek(fd, 0, SEEK_END);
+
+			size = end > 0 ? (uint64_t)end : (uint64_t)st.st_size;
+			if (!o.has_length) {
+				if (o.offset >= size) {
+					rc = ctl_usage(c, "--offset 0x%" PRIx64 " is at or past the end of %s (size 0x%" PRIx64 ")",
+						       o.offset, what, size);
+					goto out;
+				}
+				o.length = size - o.offset;
+				if (o.length % CTL_PAGE_SIZE) {
+					rc = ctl_usage(c, "%s: size 0x%" PRIx64 " is not a multiple of the page size: give --length",
+						       what, size);
+					goto out;
+				}
+			} else if (o.offset + o.length > size && dmabuf) {
+				rc = ctl_usage(c, "--offset + --length (0x%" PRIx64 ") is past the end of the DMA-BUF (size 0x%" PRIx64 ")",
+					       o.offset + o.length, size);
+				goto out;
+			}
+		} else if (!o.has_length) {
+			rc = ctl_usage(c, "%s: cannot tell its size: give --length", what);
+			goto out;
+		}
+		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+	}
+	if (o.has_iova && o.iova + o.length - 1 < o.iova) {
+		rc = ctl_usage(c, "--iova 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
+			       o.iova, o.length);
+		goto out;
+	}
+
+	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (rc)
+		goto out;
+	if (c->dry_run) {
+		if (o.has_iova && obj) {
+			for (const struct ctl_map *m = obj->maps; m; m = m->next) {
+				if (m->iova < o.iova + o.length &&
+				    o.iova < m->iova + m->length) {
+					rc = ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
+						     o.iova, o.iova + o.length,
+						     m->iova, m->length);
+					goto out;
+				}
+			}
+		}
+		iova = o.iova;
+		/* Track fixed mappings so that later lines are checked. */
+		if (o.has_iova && obj &&
+		    !ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
+				 what[0] ? what : NULL)) {
+			rc = ctl_err(c, "out of memory");
+			goto out;
+		}
+		goto done;
+	}
+
+	flags = o.access | (o.has_iova ? DU_IOMMU_FIXED : 0);
+	iova = o.iova;
+	if (o.memfd) {
+		own_fd = memfd_create("iommufd-ctl", MFD_CLOEXEC);
+		if (own_fd < 0 || ftruncate(own_fd, (off_t)o.length)) {
+			rc = ctl_err(c, "memfd of 0x%" PRIx64 " bytes: %s", o.length,
+				     strerror(errno));
+			goto out;
+		}
+		fd = own_fd;
+		src = CTL_SRC_MEMFD;
+		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+	}
+	if (fd >= 0) {
+		rc = du_ioas_map_file(c->iommufd, id, fd, o.offset, o.length,
+				      &iova, flags);
+	} else {
+		mem = mmap(NULL, o.length, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED) {
+			rc = ctl_err(c, "cannot allocate 0x%" PRIx64 " bytes: %s",
+				     o.length, strerror(errno));
+			goto out;
+		}
+		rc = du_ioas_map(c->iommufd, id, mem, o.length, &iova, flags);
+	}
+	if (rc) {
+		rc = map_error(c, rc, ioctl_name, dmabuf, obj, o.iova, o.length,
+			       o.has_iova);
+		goto out;
+	}
+	if (mem != MAP_FAILED) {
+		if (ctl_mem_keep(c, mem, o.length)) {
+			/* Keep it mapped anyway: the IOAS refers to it. */
+			mem = MAP_FAILED;
+			rc = ctl_err(c, "out of memory");
+			goto out;
+		}
+		mem = MAP_FAILED;
+	}
+	if (obj && !ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
+				what[0] ? what : NULL)) {
+		rc = ctl_err(c, "out of memory");
+		goto out;
+	}
+done:
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("ioas %u:", id);
+	du_print_string(DU_ANY, "source", " mapped %s", ctl_src_name(src));
+	du_print_string(what[0] ? DU_ANY : DU_JSON, "what", " (%s)",
+			what[0] ? what : NULL);
+	if (fd >= 0 || o.memfd)
+		du_print_u64(DU_ANY, "offset", " offset 0x%" PRIx64, o.offset);
+	if (c->dry_run && !o.has_iova)
+		du_print_null(DU_ANY, "iova", " at a kernel-chosen iova");
+	else
+		du_print_hex_u64(DU_ANY, "iova", " at iova %s", iova);
+	du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
+	du_print_bool(DU_JSON, "fixed", NULL, o.has_iova);
+	du_print_bool(DU_JSON, "readable", NULL, o.access & DU_IOMMU_READ);
+	du_print_bool(DU_JSON, "writable", NULL, o.access & DU_IOMMU_WRITE);
+	du_printf(" %s", ctl_access_name(o.access));
+	ctl_result_close();
+	rc = 0;
+out:
+	if (mem != MAP_FAILED)
+		munmap(mem, o.length);
+	if (own_fd >= 0)
+		close(own_fd);
+	return rc;
+}
+
+/* ---- unmap ----------------------------------------------------------------------------- */
+
+static int ioas_unmap(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "iova", OPT_IOVA, "IOVA", 0, "start of the range to unmap", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "length of the range to unmap", 0 },
+		{ "all", OPT_ALL, NULL, 0, "unmap everything in the IOAS", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	struct ctl_obj *obj;
+	uint64_t unmapped = 0;
+	uint32_t id;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Unmap whole mappings inside a range (or --all) and report the bytes unmapped; "
+		   "a range that matches nothing, or cuts through a mapping, is an error.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.all && (o.has_iova || o.has_length))
+		return ctl_usage(c, "--all excludes --iova and --length");
+	if (!o.all && (!o.has_iova || !o.has_length))
+		return ctl_usage(c, "give --iova and --length, or --all");
+	if (!o.all && o.iova + o.length - 1 < o.iova)
+		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
+				 o.iova, o.length);
+	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (rc)
+		return rc;
+	if (c->dry_run) {
+		unmapped = 0;
+		if (obj)
+			for (const struct ctl_map *m = obj->maps; m; m = m->next)
+				if (o.all || (m->iova >= o.iova &&
+					      m->iova - o.iova + m->length <= o.length))
+					unmapped += m->length;
+	} else {
+		rc = du_ioas_unmap(c->iommufd, id, o.all ? 0 : o.iova,
+				   o.all ? UINT64_MAX : o.length, &unmapped);
+		if (rc == -ENOENT && !o.all) {
+			if (obj)
+				for (const struct ctl_map *m = obj->maps; m; m = m->next)
+					if (m->iova < o.iova + o.length &&
+					    o.iova < m->iova + m->length)
+						return ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") cuts through the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 "): unmap whole mappings",
+							       o.iova, o.iova + o.length,
+							       m->iova, m->length);
+			return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u (or the range cuts through a mapping)",
+				       o.iova, o.iova + o.length, id);
+		}
+		if (rc == -ENOENT)
+			unmapped = 0;
+		else if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"IOMMU_IOAS_UNMAP on ioas %u: %s", id,
+					strerror(-rc));
+	}
+	if (obj)
+		ctl_map_forget(obj, o.all ? 0 : o.iova, o.all ? 0 : o.length);
+	if (!unmapped && o.all)
+		return ctl_err(c, "nothing was mapped in ioas %u", id);
+	if (!unmapped && c->dry_run)
+		return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u",
+			       o.iova, o.iova + o.length, id);
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_printf("ioas %u: unmapped", id);
+	du_print_bool(DU_JSON, "all", NULL, o.all);
+	if (!o.all) {
+		du_print_hex_u64(DU_ANY, "iova", " [%s", o.iova);
+		du_print_hex_u64(DU_ANY, "length", " +%s]", o.length);
+	}
+	du_print_hex_u64(DU_ANY, "unmapped", " %s bytes", unmapped);
+	ctl_result_close();
+	return 0;
+}
+
+/* ---- copy ---------------------------------------------------------------------------------- */
+
+static int ioas_copy(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		{ "ioas", OPT_IOAS, "IOAS", 0, "the destination IOAS (default: the only one)", 0 },
+		{ "src-ioas", OPT_SRC_IOAS, "IOAS", 0, "the IOAS that has the mapping", 0 },
+		{ "src-iova", OPT_SRC_IOVA, "IOVA", 0, "where the mapping is in --src-ioas", 0 },
+		{ "iova", OPT_IOVA, "IOVA", 0, "destination IOVA (default: the kernel chooses)", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "bytes to copy", 0 },
+		{ "access", OPT_ACCESS, "rw|r|w", 0, "device access in the destination (default rw)", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	struct ctl_obj *dst, *srco;
+	uint32_t dst_id, src_id;
+	uint64_t iova;
+	char what[96];
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Map the pages behind a range of one IOAS into another, without the memory's owner (IOMMU_IOAS_COPY).",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!o.src_ioas || !o.has_src_iova || !o.has_length)
+		return ctl_usage(c, "--src-ioas, --src-iova and --length are required");
+	if (o.src_iova + o.length - 1 < o.src_iova ||
+	    (o.has_iova && o.iova + o.length - 1 < o.iova))
+		return ctl_usage(c, "an IOVA + --length overflows 64 bits");
+	rc = ctl_resolve(c, CTL_OBJ_IOAS, o.src_ioas, &srco, &src_id);
+	if (rc)
+		return rc;
+	if (!o.ioas) {
+		/* Default destination: the only other IOAS. */
+		struct ctl_obj *only = NULL;
+		unsigned int n = 0;
+
+		for (struct ctl_obj *x = c->objs; x; x = x->next)
+			if (x->type == CTL_OBJ_IOAS && x != srco) {
+				only = x;
+				n++;
+			}
+		if (n != 1)
+			return ctl_usage(c, "say which IOAS to copy to with --ioas");
+		dst = only;
+		dst_id = only->id;
+	} else {
+		rc = ctl_resolve(c, CTL_OBJ_IOAS, o.ioas, &dst, &dst_id);
+		if (rc)
+			return rc;
+	}
+	rc = ctl_need_iommufd(c);
+	if (rc)
+		return rc;
+	iova = o.iova;
+	if (!c->dry_run) {
+		rc = du_ioas_copy(c->iommufd, dst_id, &iova, src_id, o.src_iova,
+				  o.length,
+				  o.access | (o.has_iova ? DU_IOMMU_FIXED : 0));
+		if (rc == -ENOENT)
+			return ctl_err(c, "ioas %u has no mapping covering [0x%" PRIx64 ", +0x%" PRIx64 ") (IOMMU_IOAS_COPY takes whole mappings)",
+				       src_id, o.src_iova, o.length);
+		if (rc)
+			return map_error(c, rc, "IOMMU_IOAS_COPY", false, dst,
+					 o.iova, o.length, o.has_iova);
+	}
+	snprintf(what, sizeof(what), "ioas %u iova 0x%" PRIx64, src_id, o.src_iova);
+	if (dst && !c->dry_run &&
+	    !ctl_map_add(dst, iova, o.length, CTL_SRC_COPY, o.access, 0, what))
+		return ctl_err(c, "out of memory");
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", dst, dst_id);
+	ctl_print_obj_ref("src_ioas_id", "src_name", srco, src_id);
+	du_printf("ioas %u: copied from ioas %u", dst_id, src_id);
+	du_print_hex_u64(DU_ANY, "src_iova", " iova %s", o.src_iova);
+	if (c->dry_run && !o.has_iova)
+		du_print_null(DU_ANY, "iova", " to a kernel-chosen iova");
+	else
+		du_print_hex_u64(DU_ANY, "iova", " to iova %s", iova);
+	du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
+	du_print_bool(DU_JSON, "readable", NULL, o.access & DU_IOMMU_READ);
+	du_print_bool(DU_JSON, "writable", NULL, o.access & DU_IOMMU_WRITE);
+	du_printf(" %s", ctl_access_name(o.access));
+	ctl_result_close();
+	return 0;
+}
+
+static const struct ctl_cmd ioas_cmds[] = {
+	{ NULL, ioas_list, NULL },
+	{ "alloc", ioas_alloc, "allocate an IOAS: ioas alloc [name NAME]" },
+	{ "destroy", ioas_destroy, "destroy an IOAS" },
+	{ "list", ioas_list, "the IOASes of this context and their mappings" },
+	{ "iova-ranges", ioas_iova_ranges, "usable IOVA ranges and alignment" },
+	{ "allow-iovas", ioas_allow_iovas, "restrict the IOVAs the kernel may choose" },
+	{ "option", ioas_option, "show or set huge-pages" },
+	{ "map", ioas_map, "map anonymous memory, a memfd, a file or a DMA-BUF" },
+	{ "unmap", ioas_unmap, "unmap a range or everything" },
+	{ "copy", ioas_copy, "map another IOAS's mapping into this one" },
+	{ NULL, NULL, NULL },
+};
+
+int ctl_cmd_ioas(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, ioas_cmds, "ioas", argc - 1, argv + 1);
+}
