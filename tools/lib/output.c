@@ -28,6 +28,7 @@ static struct {
 	bool pretty;
 	int depth;			/* entries used in stack[] */
 	json_object *stack[DU_OUT_MAX_DEPTH];	/* [0] is the root object */
+	int write_err;			/* errno of a failed flush */
 } out;
 
 static void __attribute__((noreturn)) out_bug(const char *what)
@@ -237,8 +238,14 @@ int du_out_finish(void)
 		out.stack[0] = NULL;
 		out.depth = 0;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout))
-		ret = -(errno ? errno : EIO);
+	errno = 0;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno)
+			out.write_err = errno;
+		ret = -(out.write_err ? out.write_err : EIO);
+	} else if (ret) {
+		out.write_err = EIO;
+	}
 	out.json = false;
 	out.pretty = false;
 	return ret;
@@ -253,8 +260,11 @@ int du_close_stdout(void)
 	errno = 0;
 	rc = fclose(stdout);
 	err = errno;
-	if (failed || (rc != 0 && (pending || err != EBADF)))
-		return -(err ? err : EIO);
+	if (failed || (rc != 0 && (pending || err != EBADF))) {
+		if (!err)
+			err = out.write_err ? out.write_err : EIO;
+		return -err;
+	}
 	return 0;
 }
 
