@@ -88,10 +88,11 @@ static void test_words(void)
 static void test_diag(void)
 {
 	int p[2], st;
-	char buf[256] = "";
+	char buf[256];
 	ssize_t n;
 	pid_t pid;
 
+	memset(buf, 0, sizeof(buf));
 	fflush(stdout);
 	if (pipe(p))
 		abort();
@@ -103,8 +104,11 @@ static void test_diag(void)
 		du_die(DU_EXIT_USAGE, "bad %s", "range");
 	}
 	close(p[1]);
-	n = read(p[0], buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
+	for (size_t got = 0; got < sizeof(buf) - 1; got += (size_t)n) {
+		n = read(p[0], buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+	}
 	close(p[0]);
 	waitpid(pid, &st, 0);
 	is_str(buf, "test-vfio: cannot open /dev/iommu\n"

@@ -13,11 +13,21 @@
 
 #include "du/exitcodes.h"
 
+/* One write per message, so that messages of several processes sharing
+ * stderr do not interleave. */
+static void __attribute__((format(printf, 2, 0)))
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, prefix,
+		msg);
+}
+
 void du_verr(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmsg("", fmt, ap);
 }
 
 void du_err(const char *fmt, ...)
@@ -33,11 +43,9 @@ void du_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", program_invocation_short_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void du_die(int status, const char *fmt, ...)
