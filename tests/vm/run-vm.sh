@@ -19,6 +19,7 @@
 #                       guest after the suites (Ctrl-A X quits QEMU)
 #   -v, --verbose       copy the guest console to stderr while it runs
 #   --list-profiles     list the device profiles and exit
+#   --evaluate DIR      do not boot: report again on the run kept in DIR
 #   -h, --help          this text
 #
 # Output: TAP on stdout, one test point per guest test ("SUITE: test"),
@@ -35,10 +36,10 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
-usage() { sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+usage() { sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 
 # ---- options ---------------------------------------------------------------
-kernel='' out='' append='' shell=0 verbose=0 timeout=900 suite_timeout=300
+kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout=900 suite_timeout=300
 builddir=${top_builddir:-}
 profiles=() suites=()
 need() {
@@ -56,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--out) need "$@"; out=$2; shift ;;
 	--append) need "$@"; append=$2; shift ;;
 	--builddir) need "$@"; builddir=$2; shift ;;
+	--evaluate) need "$@"; evaluate=$2; shift ;;
 	--shell) shell=1 ;;
 	-v|--verbose) verbose=1 ;;
 	--list-profiles)
@@ -72,8 +74,205 @@ done
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a number of seconds"
 [[ $suite_timeout =~ ^[1-9][0-9]*$ ]] || die "--suite-timeout: '$suite_timeout' is not a number of seconds"
 [ ${#profiles[@]} -gt 0 ] || profiles=(p2p)
-[ ${#suites[@]} -gt 0 ] || [ "$shell" = 1 ] || die "nothing to do: give --suite FILE or --shell (try --help)"
+[ ${#suites[@]} -gt 0 ] || [ "$shell" = 1 ] || [ -n "$evaluate" ] ||
+	die "nothing to do: give --suite FILE or --shell (try --help)"
 
+# ---- verdict ----------------------------------------------------------------
+point() { # ok|not-ok "description" [diagnostic lines...]
+	local st=$1 desc=$2
+	shift 2
+	ntap=$((ntap + 1))
+	if [ "$st" = ok ]; then
+		tap+=("ok $ntap - $desc")
+	else
+		tap+=("not ok $ntap - $desc")
+		nfail=$((nfail + 1))
+	fi
+	local l x
+	for l in "$@"; do
+		while IFS= read -r x; do tap+=("#   $x"); done <<<"$l"
+	done
+}
+
+secs() { printf '%d.%03d' "$(($1 / 1000))" "$(($1 % 1000))"; }
+
+check_log() { # SEGMENT DESCRIPTION
+	local f=$seg_dir/$1 hits
+	if [ ! -f "$f" ] && [ "$1" != boot ]; then
+		point ok "$2 # SKIP it did not run"
+		return
+	fi
+	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
+	if [ -z "$hits" ]; then
+		point ok "$2"
+	else
+		mapfile -t h <<<"$hits"
+		point not-ok "$2" "kernel reported (console $1, first hits):" "${h[@]}"
+	fi
+}
+
+# Byte comparisons a suite asked the host to make (vm_host_expect in
+# tests/vm/lib/vm-suite.sh): "EXPECTED<TAB>FILE<TAB>OFFSET<TAB>DESC" with
+# paths relative to the share.
+host_checks() { # NN-SUITE NAME
+	local dir=$share/host-checks/$1 exp file off desc size
+	[ -f "$dir/checks" ] || return 0
+	while IFS=$'\t' read -r exp file off desc; do
+		size=$(stat -c %s "$dir/$exp")
+		if [[ $file == *..* ]] || [ ! -f "$share/$file" ]; then
+			point not-ok "$2: host: $desc" "no such file on the share: $file"
+		elif cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" >/dev/null 2>&1; then
+			point ok "$2: host: $desc"
+		else
+			point not-ok "$2: host: $desc" \
+				"$share/$file at offset $off differs from the expected $size bytes:" \
+				"$(cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" 2>&1 | head -n 3)"
+		fi
+	done <"$dir/checks"
+}
+
+# why_failed LOG TEST: shunit2's messages for a failed test (its block in
+# the suite's stderr starts with the line "test_TEST").
+why_failed() {
+	local block
+	block=$(awk -v t="test_${2%% *}" '$0 == t { on = 1; next }
+		on && /^test_[A-Za-z0-9_]+$/ { exit } on' "$1" 2>/dev/null)
+	if grep -q '^ASSERT:' <<<"$block"; then
+		grep '^ASSERT:' <<<"$block" | head -n 6
+	else
+		tail -n 6 <<<"$block"
+	fi
+}
+
+# report: print the TAP for the run in $out; returns 1 if anything failed.
+report() {
+	tap=() ntap=0 nfail=0
+
+	# Kernel messages that fail a run wherever they appear.
+	bad_re='Kernel panic|BUG:|Oops|WARNING:|general protection fault|kernel BUG at|Unable to handle|'
+	bad_re+='invalid opcode:|double fault|Call Trace:|possible circular locking|possible recursive locking|'
+	bad_re+='inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|'
+	bad_re+='detected stall|soft lockup|hard LOCKUP|blocked for more than|KASAN:|UBSAN:|KFENCE:|'
+	bad_re+='new suspected memory leaks|unreferenced object|list_add corruption|list_del corruption|'
+	bad_re+='refcount_t:|stack-protector|du-vm: TAINT'
+
+	# Split the console into segments: "boot" until the first suite begins,
+	# one per suite between its begin and end markers, "shutdown" otherwise.
+	seg_dir=$out/console
+	rm -rf "$seg_dir"
+	mkdir -p "$seg_dir"
+	tr -d '\r' <"$out/console.log" | awk -v dir="$seg_dir" '
+		BEGIN { seg = "boot" }
+		/du-vm: begin suite / { seg = $NF }
+		{ print > (dir "/" seg) }
+		/du-vm: end suite / { seg = "shutdown" }'
+
+	boot_up=$(cat "$share/boot-uptime" 2>/dev/null || true)
+	if [ -n "$boot_up" ]; then
+		point ok "vm: boot reached guest init ($boot_up s)"
+	else
+		point not-ok "vm: boot reached guest init" \
+			"the guest init did not start; last console lines:" \
+			"$(tail -n 15 "$out/console.log" | tr -d '\r')"
+	fi
+	check_log boot "vm: boot: kernel log clean"
+	if [ -s "$share/bind.log" ]; then
+		while IFS= read -r l; do tap+=("# bind: $l"); done <"$share/bind.log"
+	fi
+
+	timings=()
+	for i in "${!suite_names[@]}"; do
+		n=${suite_names[$i]}
+		name=${n#[0-9][0-9]-}
+		tf=$share/results/$n.tap rf=$share/results/$n.rc
+		planned=0 seen=0 skip_all=
+		if [ -f "$tf" ]; then
+			while IFS= read -r l; do
+				case "$l" in
+				"1..0"*) skip_all=${l#*# SKIP}; skip_all=${skip_all# } ;;
+				1..*) planned=${l#1..}; planned=${planned%% *} ;;
+				"ok "*|"not ok "*)
+					seen=$((seen + 1))
+					[[ $l =~ ^(not\ )?ok\ +[0-9]*\ *(-\ *)?(.*)$ ]]
+					st=ok
+					[ -z "${BASH_REMATCH[1]}" ] || st=not-ok
+					d=${BASH_REMATCH[3]}
+					if [ "$st" = ok ]; then
+						point ok "$name: $d"
+					else
+						point not-ok "$name: $d" "$(why_failed "$share/results/$n.log" "$d")"
+					fi ;;
+				"#"*) tap+=("$l") ;;
+				esac
+			done <"$tf"
+		fi
+		rc='' ms=''
+		[ -f "$rf" ] && read -r rc ms <"$rf"
+		if [ -n "$skip_all" ]; then
+			point ok "$name # SKIP ${skip_all:-no reason given}"
+		fi
+		why=()
+		if [ ! -f "$tf" ] || [ -z "$rc" ]; then
+			why+=("no result: the guest did not finish this suite (crash or hang)")
+		else
+			if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+				why+=("timed out after ${suite_timeout} s (killed)")
+			elif [ "$rc" != 0 ] && ! grep -q '^not ok' "$tf"; then
+				why+=("exited with status $rc without a failed test")
+			fi
+			if [ -z "$skip_all" ] && [ "$seen" -ne "$planned" ]; then
+				why+=("planned $planned tests, reported $seen")
+			fi
+		fi
+		if [ ${#why[@]} -eq 0 ]; then
+			point ok "$name: suite completed ($(secs "$ms") s)"
+		else
+			log=$share/results/$n.log
+			point not-ok "$name: suite completed" "${why[@]}" \
+				"last lines of $log:" "$(tail -n 10 "$log" 2>/dev/null || true)"
+		fi
+		[ -z "$ms" ] || timings+=("$name $(secs "$ms") s")
+		check_log "$n" "$name: kernel log clean"
+		host_checks "$n" "$name"
+	done
+
+	why=()
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		why+=("hang: QEMU killed after the ${timeout} s timeout")
+	elif [ "$qemu_rc" != 0 ]; then
+		why+=("QEMU exited with status $qemu_rc:" "$(tail -n 5 "$out/qemu.log")")
+	fi
+	[ -f "$share/done" ] || why+=("the guest did not finish (no completion marker)")
+	if [ ${#why[@]} -eq 0 ]; then
+		check_log shutdown "vm: clean shutdown"
+	else
+		point not-ok "vm: clean shutdown" "${why[@]}" "last console lines:" \
+			"$(tail -n 15 "$out/console.log" | tr -d '\r')"
+	fi
+
+	{
+		echo "TAP version 13"
+		echo "1..$ntap"
+		printf '%s\n' "${tap[@]}"
+		echo "# timing: boot ${boot_up:-?} s to init; ${timings[*]/%/;} wall $(secs "$wall_ms") s"
+		echo "# output: $out (console.log, share/results/, share/dmesg.txt)"
+		for v in "${host_files[@]}"; do echo "# host file: $v"; done
+	} | tee "$out/results.tap"
+
+	[ "$nfail" -eq 0 ]
+}
+
+if [ -n "$evaluate" ]; then
+	out=$(realpath "$evaluate")
+	[ -f "$out/run.env" ] || die "--evaluate $evaluate: no run.env there (not a finished run)"
+	# shellcheck source=/dev/null
+	. "$out/run.env"
+	share=$out/share
+	report
+	exit
+fi
+
+# ---- prerequisites -----------------------------------------------------------
 QEMU=${QEMU:-qemu-system-x86_64}
 command -v "$QEMU" >/dev/null ||
 	die "$QEMU not found: run scripts/install-deps.sh (QEMU 10 from bookworm-backports)"
@@ -94,6 +293,10 @@ SHUNIT2=${SHUNIT2:-$(command -v shunit2 || echo /usr/share/shunit2/shunit2)}
 if [ -z "$out" ]; then
 	out=$(mktemp -d "${TMPDIR:-/tmp}/du-vm.XXXXXX")
 else
+	# Reuse only an empty directory or one of our own runs.
+	if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/qemu.cmd" ]; then
+		die "--out $out: not empty and not a run-vm.sh output directory"
+	fi
 	mkdir -p "$out"
 fi
 out=$(realpath "$out")
@@ -264,183 +467,11 @@ set -e
 t_end=$(date +%s%N)
 [ -z "$tailpid" ] || { sleep 0.2; kill "$tailpid" 2>/dev/null || true; wait "$tailpid" 2>/dev/null || true; }
 wall_ms=$(((t_end - t_start) / 1000000))
-
-# ---- verdict ----------------------------------------------------------------
-tap=() nfail=0
-point() { # ok|not-ok "description" [diagnostic lines...]
-	local st=$1 desc=$2
-	shift 2
-	if [ "$st" = ok ]; then
-		tap+=("ok $((${#tap_n[@]} + 1)) - $desc")
-	else
-		tap+=("not ok $((${#tap_n[@]} + 1)) - $desc")
-		nfail=$((nfail + 1))
-	fi
-	tap_n+=(1)
-	local l x
-	for l in "$@"; do
-		while IFS= read -r x; do tap+=("#   $x"); done <<<"$l"
-	done
-}
-tap_n=()
-secs() { printf '%d.%03d' "$(($1 / 1000))" "$(($1 % 1000))"; }
-
-# Kernel messages that fail a run wherever they appear.
-bad_re='Kernel panic|BUG:|Oops|WARNING:|general protection fault|kernel BUG at|Unable to handle|'
-bad_re+='invalid opcode:|double fault|Call Trace:|possible circular locking|possible recursive locking|'
-bad_re+='inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|'
-bad_re+='detected stall|soft lockup|hard LOCKUP|blocked for more than|KASAN:|UBSAN:|KFENCE:|'
-bad_re+='new suspected memory leaks|unreferenced object|list_add corruption|list_del corruption|'
-bad_re+='refcount_t:|stack-protector|du-vm: TAINT'
-
-# Split the console into segments: "boot" until the first suite begins,
-# one per suite between its begin and end markers, "shutdown" otherwise.
-seg_dir=$out/console
-rm -rf "$seg_dir"
-mkdir -p "$seg_dir"
-tr -d '\r' <"$out/console.log" | awk -v dir="$seg_dir" '
-	BEGIN { seg = "boot" }
-	/du-vm: begin suite / { seg = $NF }
-	{ print > (dir "/" seg) }
-	/du-vm: end suite / { seg = "shutdown" }'
-check_log() { # SEGMENT DESCRIPTION
-	local f=$seg_dir/$1 hits
-	if [ ! -f "$f" ] && [ "$1" != boot ]; then
-		point ok "$2 # SKIP it did not run"
-		return
-	fi
-	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
-	if [ -z "$hits" ]; then
-		point ok "$2"
-	else
-		mapfile -t h <<<"$hits"
-		point not-ok "$2" "kernel reported (console $1, first hits):" "${h[@]}"
-	fi
-}
-
-# Byte comparisons a suite asked the host to make (vm_host_expect in
-# tests/vm/lib/vm-suite.sh): "EXPECTED<TAB>FILE<TAB>OFFSET<TAB>DESC" with
-# paths relative to the share.
-host_checks() { # NN-SUITE NAME
-	local dir=$share/host-checks/$1 exp file off desc size
-	[ -f "$dir/checks" ] || return 0
-	while IFS=$'\t' read -r exp file off desc; do
-		size=$(stat -c %s "$dir/$exp")
-		if [[ $file == *..* ]] || [ ! -f "$share/$file" ]; then
-			point not-ok "$2: host: $desc" "no such file on the share: $file"
-		elif cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" >/dev/null 2>&1; then
-			point ok "$2: host: $desc"
-		else
-			point not-ok "$2: host: $desc" \
-				"$share/$file at offset $off differs from the expected $size bytes:" \
-				"$(cmp -n "$size" -i "0:$off" "$dir/$exp" "$share/$file" 2>&1 | head -n 3)"
-		fi
-	done <"$dir/checks"
-}
-
-boot_up=$(cat "$share/boot-uptime" 2>/dev/null || true)
-if [ -n "$boot_up" ]; then
-	point ok "vm: boot reached guest init ($boot_up s)"
-else
-	point not-ok "vm: boot reached guest init" \
-		"the guest init did not start; last console lines:" \
-		"$(tail -n 15 "$out/console.log" | tr -d '\r')"
-fi
-check_log boot "vm: boot: kernel log clean"
-if [ -s "$share/bind.log" ]; then
-	while IFS= read -r l; do tap+=("# bind: $l"); done <"$share/bind.log"
-fi
-
-# why_failed LOG TEST: shunit2's messages for a failed test (its block in
-# the suite's stderr starts with the line "test_TEST").
-why_failed() {
-	local block
-	block=$(awk -v t="test_${2%% *}" '$0 == t { on = 1; next }
-		on && /^test_[A-Za-z0-9_]+$/ { exit } on' "$1" 2>/dev/null)
-	if grep -q '^ASSERT:' <<<"$block"; then
-		grep '^ASSERT:' <<<"$block" | head -n 6
-	else
-		tail -n 6 <<<"$block"
-	fi
-}
-
-timings=()
-for i in "${!suite_names[@]}"; do
-	n=${suite_names[$i]}
-	name=${n#[0-9][0-9]-}
-	tf=$share/results/$n.tap rf=$share/results/$n.rc
-	planned=0 seen=0 skip_all=
-	if [ -f "$tf" ]; then
-		while IFS= read -r l; do
-			case "$l" in
-			"1..0"*) skip_all=${l#*# SKIP}; skip_all=${skip_all# } ;;
-			1..*) planned=${l#1..}; planned=${planned%% *} ;;
-			"ok "*|"not ok "*)
-				seen=$((seen + 1))
-				[[ $l =~ ^(not\ )?ok\ +[0-9]*\ *(-\ *)?(.*)$ ]]
-				st=ok
-				[ -z "${BASH_REMATCH[1]}" ] || st=not-ok
-				d=${BASH_REMATCH[3]}
-				if [ "$st" = ok ]; then
-					point ok "$name: $d"
-				else
-					point not-ok "$name: $d" "$(why_failed "$share/results/$n.log" "$d")"
-				fi ;;
-			"#"*) tap+=("$l") ;;
-			esac
-		done <"$tf"
-	fi
-	rc='' ms=''
-	[ -f "$rf" ] && read -r rc ms <"$rf"
-	if [ -n "$skip_all" ]; then
-		point ok "$name # SKIP ${skip_all:-no reason given}"
-	fi
-	why=()
-	if [ ! -f "$tf" ] || [ -z "$rc" ]; then
-		why+=("no result: the guest did not finish this suite (crash or hang)")
-	else
-		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-			why+=("timed out after ${suite_timeout} s (killed)")
-		elif [ "$rc" != 0 ] && ! grep -q '^not ok' "$tf"; then
-			why+=("exited with status $rc without a failed test")
-		fi
-		if [ -z "$skip_all" ] && [ "$seen" -ne "$planned" ]; then
-			why+=("planned $planned tests, reported $seen")
-		fi
-	fi
-	if [ ${#why[@]} -eq 0 ]; then
-		point ok "$name: suite completed ($(secs "$ms") s)"
-	else
-		log=$share/results/$n.log
-		point not-ok "$name: suite completed" "${why[@]}" \
-			"last lines of $log:" "$(tail -n 10 "$log" 2>/dev/null || true)"
-	fi
-	[ -z "$ms" ] || timings+=("$name $(secs "$ms") s")
-	check_log "$n" "$name: kernel log clean"
-	host_checks "$n" "$name"
-done
-
-why=()
-if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
-	why+=("hang: QEMU killed after the ${timeout} s timeout")
-elif [ "$qemu_rc" != 0 ]; then
-	why+=("QEMU exited with status $qemu_rc:" "$(tail -n 5 "$out/qemu.log")")
-fi
-[ -f "$share/done" ] || why+=("the guest did not finish (no completion marker)")
-if [ ${#why[@]} -eq 0 ]; then
-	check_log shutdown "vm: clean shutdown"
-else
-	point not-ok "vm: clean shutdown" "${why[@]}" "last console lines:" \
-		"$(tail -n 15 "$out/console.log" | tr -d '\r')"
-fi
-
 {
-	echo "TAP version 13"
-	echo "1..${#tap_n[@]}"
-	printf '%s\n' "${tap[@]}"
-	echo "# timing: boot ${boot_up:-?} s to init; ${timings[*]/%/;} wall $(secs "$wall_ms") s"
-	echo "# output: $out (console.log, share/results/, share/dmesg.txt)"
-	for v in "${host_files[@]}"; do echo "# host file: $v"; done
-} | tee "$out/results.tap"
+	printf 'qemu_rc=%q\nwall_ms=%q\ntimeout=%q\nsuite_timeout=%q\n' \
+		"$qemu_rc" "$wall_ms" "$timeout" "$suite_timeout"
+	printf 'suite_names=(%s)\n' "$(qarray "${suite_names[@]}")"
+	printf 'host_files=(%s)\n' "$(qarray "${host_files[@]}")"
+} >"$out/run.env"
 
-[ "$nfail" -eq 0 ]
+report
