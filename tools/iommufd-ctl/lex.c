@@ -89,8 +89,9 @@ int ctl_lex(const char *line, char ***argv, const char **err)
 				}
 				p++;
 			} else if (*p == '\\') {
-				if (!p[1]) {
-					*err = "backslash at the end of the line";
+				if (!p[1] || p[1] == '\n' ||
+				    (p[1] == '\r' && p[2] == '\n')) {
+					*err = "backslash at the end of the line (lines do not continue)";
 					goto fail;
 				}
 				word[wl++] = p[1];

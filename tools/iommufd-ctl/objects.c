@@ -181,7 +181,6 @@ int ctl_resolve(struct ctl *c, enum ctl_obj_type type, const char *ref,
 {
 	struct ctl_obj *o = ctl_find_name(c, ref);
 	uint32_t id;
-	char lbl[64];
 
 	*out = NULL;
 	if (o) {
@@ -202,10 +201,7 @@ int ctl_resolve(struct ctl *c, enum ctl_obj_type type, const char *ref,
 		return 0;
 	}
 	if (ctl_name_valid(ref))
-		return ctl_usage(c, "unknown %s '%s'%s", ctl_type_name(type),
-				 ref,
-				 c->objs ? "" : " (no object has been created yet)");
-	(void)lbl;
+		return ctl_usage(c, "unknown %s '%s'", ctl_type_name(type), ref);
 	return ctl_usage(c, "invalid %s reference '%s' (a name%s)",
 			 ctl_type_name(type), ref,
 			 type == CTL_OBJ_DEVICE ? " or a PCI address" :
