@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-dmabuf info: DMA-BUFs as /proc sees them (like Android's
+ * dmabuf_dump): size, exporter, name and reference count from
+ * /proc/<pid>/fdinfo, and which processes hold each buffer by fd and which
+ * by mapping.  Buffers are told apart by their inode number (fdinfo's ino,
+ * the maps inode column).
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "du/dmabuf.h"
+#include "du/exitcodes.h"
+#include "du/output.h"
+#include "maps.h"
+#include "proto.h"
+#include "target.h"
+#include "vfio-dmabuf.h"
+
+struct holder {
+	pid_t pid;
+	int fd;			/* fd holders */
+	uint64_t start, end;	/* map holders */
+	char perms[5];
+	char comm[16];
+};
+
+struct ibuf {
+	uint64_t ino;
+	bool have_fi;
+	struct du_dmabuf_fdinfo fi;
+	char map_name[DU_DMABUF_NAME_LEN];	/* from maps, when no fd */
+	struct holder *fds;
+	size_t nfds;
+	struct holder *maps;
+	size_t nmaps;
+};
+
+struct info_state {
+	struct ibuf *v;
+	size_t n;
+	pid_t pid;
+	char comm[16];
+	unsigned int unreadable;
+};
+
+static struct ibuf *find_or_add(struct info_state *s, uint64_t ino)
+{
+	struct ibuf *nv;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].ino == ino)
+			return &s->v[i];
+	nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
+	if (!nv)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	s->v = nv;
+	memset(&s->v[s->n], 0, sizeof(*nv));
+	s->v[s->n].ino = ino;
+	return &s->v[s->n++];
+}
+
+static struct holder *add_holder(struct holder **v, size_t *n)
+{
+	struct holder *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(*nv));
+	return &nv[(*n)++];
+}
+
+static int scan_map(const struct du_maps_entry *e, void *arg)
+{
+	struct info_state *s = arg;
+	struct vd_mapping m;
+	struct ibuf *b;
+	struct holder *h;
+
+	if (!vd_classify_mapping(e, &m) || !m.is_dmabuf)
+		return 0;
+	b = find_or_add(s, e->inode);
+	if (!b->map_name[0] && m.named)
+		snprintf(b->map_name, sizeof(b->map_name), "%s", m.name);
+	h = add_holder(&b->maps, &b->nmaps);
+	h->pid = s->pid;
+	h->start = e->start;
+	h->end = e->end;
+	memcpy(h->perms, e->perms, sizeof(h->perms));
+	memcpy(h->comm, s->comm, sizeof(h->comm));
+	return 0;
+}
+
+static int scan_pid(pid_t pid, void *arg)
+{
+	struct info_state *s = arg;
+	struct vd_proc_bufs pb;
+	struct ibuf *b;
+	struct holder *h;
+	size_t i;
+	int r;
+
+	s->pid = pid;
+	vd_proc_comm(pid, s->comm, sizeof(s->comm));
+	r = vd_proc_bufs_read(pid, &pb);
+	if (r == -EACCES || r == -EPERM)
+		s->unreadable++;
+	for (i = 0; i < pb.n; i++) {
+		b = find_or_add(s, pb.v[i].fi.ino);
+		if (!b->have_fi) {
+			b->fi = pb.v[i].fi;
+			b->have_fi = true;
+		}
+		h = add_holder(&b->fds, &b->nfds);
+		h->pid = pid;
+		h->fd = pb.v[i].fd;
+		memcpy(h->comm, s->comm, sizeof(h->comm));
+	}
+	vd_proc_bufs_free(&pb);
+	(void)vd_proc_maps_for_each(pid, scan_map, s);
+	return 0;
+}
+
+static int cmp_ibuf(const void *a, const void *b)
+{
+	const struct ibuf *x = a, *y = b;
+
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static void print_ibuf(const struct ibuf *b)
+{
+	const char *name = b->have_fi ? b->fi.name : b->map_name;
+	char sz[DU_SIZE_STRLEN];
+	size_t i;
+
+	du_out_open_object(NULL);
+	du_print_u64(DU_ANY, "inode", "inode %" PRIu64, b->ino);
+	if (b->have_fi) {
+		du_print_u64(DU_JSON, "size", NULL, b->fi.size);
+		du_printf(" size %s", du_format_size(b->fi.size, sz,
+						       sizeof(sz)));
+		du_print_string(DU_ANY, "exporter", " exporter %s",
+				b->fi.exp_name);
+		du_print_int(DU_ANY, "count", " count %" PRId64, b->fi.count);
+	} else {
+		du_print_null(DU_JSON, "size", NULL);
+		du_print_null(DU_JSON, "exporter", NULL);
+		du_print_null(DU_JSON, "count", NULL);
+		du_printf(" (mapped only: size and exporter unknown)");
+	}
+	if (name[0])
+		du_print_string(DU_ANY, "name", " name %s", name);
+	else
+		du_print_null(DU_JSON, "name", NULL);
+	du_print_nl();
+	du_out_open_array("fds");
+	for (i = 0; i < b->nfds; i++) {
+		du_out_open_object(NULL);
+		du_print_int(DU_ANY, "pid", "\tfd  pid %" PRId64, b->fds[i].pid);
+		du_print_string(DU_ANY, "comm", " (%s)", b->fds[i].comm);
+		du_print_int(DU_ANY, "fd", " fd %" PRId64, b->fds[i].fd);
+		du_print_nl();
+		du_out_close_object();
+	}
+	du_out_close_array();
+	du_out_open_array("mappings");
+	for (i = 0; i < b->nmaps; i++) {
+		du_out_open_object(NULL);
+		du_print_int(DU_ANY, "pid", "\tmap pid %" PRId64,
+			     b->maps[i].pid);
+		du_print_string(DU_ANY, "comm", " (%s)", b->maps[i].comm);
+		du_print_hex_u64(DU_ANY, "start", " %s", b->maps[i].start);
+		du_print_hex_u64(DU_ANY, "end", "-%s", b->maps[i].end);
+		du_print_string(DU_ANY, "perms", " %s", b->maps[i].perms);
+		du_print_nl();
+		du_out_close_object();
+	}
+	du_out_close_array();
+	du_out_close_object();
+}
+
+struct info_args {
+	struct vd_target t;
+	pid_t pid;
+	uint64_t inode;
+	bool have_inode;
+};
+
+static const struct argp_option info_options[] = {
+	{ "pid", OPT_PID, "PID", 0,
+	  "buffers this process holds (with --fd: whose fd)", 0 },
+	{ "inode", OPT_INODE, "INO", 0, "the buffer with this inode number", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static error_t info_parse(int key, char *arg, struct argp_state *state)
+{
+	struct info_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->t;
+		break;
+	case OPT_PID:
+		a->pid = vd_arg_pid("--pid", arg);
+		break;
+	case OPT_INODE:
+		if (du_parse_u64(arg, &a->inode) < 0 || !a->inode)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--inode: '%s' is not an inode number",
+				     arg);
+		a->have_inode = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(state, DU_EXIT_USAGE, 0,
+			     "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child info_children[] = {
+	{ &vd_target_argp, 0, NULL, 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct argp info_argp = {
+	.options = info_options,
+	.parser = info_parse,
+	.doc = "Describe DMA-BUFs: size, exporter, name and reference count "
+	       "(from /proc/PID/fdinfo), and which processes hold each by fd "
+	       "and which by mapping.  Without a selection: every DMA-BUF "
+	       "found.\v"
+	       "Select one buffer with --inode, --fd (of this process, or of "
+	       "--pid), or --socket and --id (a broker's buffer); --pid alone "
+	       "selects the buffers that process holds.",
+	.children = info_children,
+};
+
+static bool held_by(const struct ibuf *b, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < b->nfds; i++)
+		if (b->fds[i].pid == pid)
+			return true;
+	for (i = 0; i < b->nmaps; i++)
+		if (b->maps[i].pid == pid)
+			return true;
+	return false;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct info_args a;
+	struct info_state s;
+	struct du_dmabuf_fdinfo fi;
+	struct vd_client c;
+	size_t i, shown = 0;
+	bool select = false;
+	int fd, r, status;
+
+	memset(&a, 0, sizeof(a));
+	vd_parse(&info_argp, "info", argc, argv, &a);
+	if (a.t.device || a.t.device_fd >= 0 || a.t.bar >= 0)
+		vd_usage("--device and --device-fd do not apply to info");
+	if ((a.t.have_id || a.t.fd >= 0) + a.have_inode > 1 ||
+	    (a.t.have_id && a.t.fd >= 0))
+		vd_usage("give one of --inode, --fd, --id");
+	if (a.t.socket && !a.t.have_id)
+		vd_usage("--socket needs --id");
+	if (a.t.have_id && a.pid)
+		vd_usage("--id names a broker's buffer: --pid does not apply");
+
+	if (a.t.have_id) {
+		status = vd_client_connect(&c, vd_socket_default(a.t.socket));
+		if (status)
+			return status;
+		status = vd_client_get(&c, a.t.id, &fd, NULL);
+		vd_client_close(&c);
+		if (status)
+			return status;
+		a.inode = vd_inode(fd);
+		close(fd);	/* we are not a holder worth listing */
+		select = true;
+	} else if (a.t.fd >= 0) {
+		pid_t p = a.pid ? a.pid : getpid();
+
+		r = vd_proc_fdinfo(p, a.t.fd, &fi);
+		if (r == -ENOENT && !vd_proc_exists(p)) {
+			du_err("no process %d (in %s)", (int)p, vd_g.proc_root);
+			return DU_EXIT_FAILURE;
+		}
+		if (r == -ENOENT) {
+			du_err("--fd: fd %d of process %d is not open or not a DMA-BUF",
+			       a.t.fd, (int)p);
+			return DU_EXIT_USAGE;
+		}
+		if (r < 0) {
+			du_err("--fd: cannot read the fdinfo of fd %d of process %d: %s",
+			       a.t.fd, (int)p, strerror(-r));
+			return DU_EXIT_FAILURE;
+		}
+		if (!fi.ino) {
+			du_err("--fd: the fdinfo of fd %d has no inode number (kernel too old)",
+			       a.t.fd);
+			return DU_EXIT_FAILURE;
+		}
+		a.inode = fi.ino;
+		a.pid = 0;	/* the buffer, not the process, is selected */
+		select = true;
+	} else if (a.have_inode) {
+		select = true;
+	} else if (a.pid && !vd_proc_exists(a.pid)) {
+		du_err("no process %d (in %s)", (int)a.pid, vd_g.proc_root);
+		return DU_EXIT_FAILURE;
+	}
+
+	memset(&s, 0, sizeof(s));
+	r = vd_proc_for_each_pid(scan_pid, &s);
+	if (r < 0) {
+		du_err("cannot read %s: %s", vd_g.proc_root, strerror(-r));
+		return DU_EXIT_FAILURE;
+	}
+	if (s.n)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_ibuf);
+	vd_out_begin();
+	du_out_open_array("buffers");
+	for (i = 0; i < s.n; i++) {
+		if (select && s.v[i].ino != a.inode)
+			continue;
+		if (!select && a.pid && !held_by(&s.v[i], a.pid))
+			continue;
+		print_ibuf(&s.v[i]);
+		shown++;
+	}
+	du_out_close_array();
+	status = DU_EXIT_OK;
+	if (select && !shown) {
+		du_err("no process holds a DMA-BUF with inode %" PRIu64,
+		       a.inode);
+		status = DU_EXIT_FAILURE;
+	}
+	if (s.unreadable)
+		du_warn("%u processes could not be inspected (permission denied)",
+			s.unreadable);
+	for (i = 0; i < s.n; i++) {
+		free(s.v[i].fds);
+		free(s.v[i].maps);
+	}
+	free(s.v);
+	return vd_out_end(status);
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-dmabuf probe: a device's BARs (from sysfs) and the DMA-BUF features
+ * of the running kernel (VFIO_DEVICE_FEATURE_PROBE only: probing never
+ * creates anything).
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "du/exitcodes.h"
+#include "du/output.h"
+#include "du/pci.h"
+#include "du/vfio.h"
+#include "vfio-dmabuf.h"
+
+enum {
+	REQ_DMA_BUF = 1 << 0,
+	REQ_REVOKE = 1 << 1,
+	REQ_MEMATTR = 1 << 2,
+	REQ_MMAP = 1 << 3,
+};
+
+static const struct du_keyword feature_keywords[] = {
+	{ "dma_buf", REQ_DMA_BUF },
+	{ "dma_buf_revoke", REQ_REVOKE },
+	{ "dma_buf_memattr", REQ_MEMATTR },
+	{ "dma_buf_mmap", REQ_MMAP },
+	{ NULL, 0 },
+};
+
+struct probe_args {
+	const char *device;
+	unsigned int require;
+	enum vd_vfio_mode mode;
+};
+
+static const struct argp_option probe_options[] = {
+	{ "device", OPT_DEVICE, "ADDR", 0, "the PCI device", 0 },
+	{ "require", OPT_REQUIRE, "FEATURE[,...]", 0,
+	  "exit 3 unless the kernel has these: dma_buf, dma_buf_revoke, dma_buf_memattr, dma_buf_mmap",
+	  0 },
+	{ "vfio-mode", OPT_VFIO_MODE, "auto|cdev|group", 0,
+	  "how to open the device (default auto)", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static error_t probe_parse(int key, char *arg, struct argp_state *state)
+{
+	struct probe_args *a = state->input;
+	char buf[128], *copy, *tok, *save;
+	int v;
+
+	switch (key) {
+	case OPT_DEVICE:
+		a->device = arg;
+		break;
+	case OPT_REQUIRE:
+		copy = strdup(arg);
+		if (!copy)
+			argp_failure(state, DU_EXIT_FAILURE, ENOMEM, "--require");
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (du_parse_keyword(tok, feature_keywords, &v) < 0) {
+				du_keyword_list(feature_keywords, buf,
+						sizeof(buf));
+				free(copy);
+				argp_failure(state, DU_EXIT_USAGE, 0,
+					     "--require: unknown feature in '%s' (expected %s)",
+					     arg, buf);
+			}
+			a->require |= (unsigned int)v;
+		}
+		free(copy);
+		if (!a->require)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--require: empty feature list");
+		break;
+	case OPT_VFIO_MODE:
+		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--vfio-mode: unknown mode '%s' (expected %s)",
+				     arg, du_keyword_list(vd_vfio_mode_keywords,
+							  buf, sizeof(buf)));
+		a->mode = (enum vd_vfio_mode)v;
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(state, DU_EXIT_USAGE, 0,
+			     "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!a->device)
+			argp_failure(state, DU_EXIT_USAGE, 0, "missing --device");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp probe_argp = {
+	.options = probe_options,
+	.parser = probe_parse,
+	.doc = "Show a device's BARs and, when it is bound to vfio-pci, which "
+	       "DMA-BUF features the running kernel offers for it.\v"
+	       "Features are probed with VFIO_DEVICE_FEATURE_PROBE, which never "
+	       "creates a buffer.  dma_buf_mmap cannot be probed without "
+	       "creating one; it is reported together with dma_buf_revoke, "
+	       "which the same kernel series adds.",
+};
+
+int cmd_probe(int argc, char **argv)
+{
+	struct probe_args a = { NULL };
+	struct vd_pcidev d;
+	struct du_vfio_device vfio;
+	struct du_pci_ids ids;
+	struct vd_features f;
+	char msg[VD_MSG_LEN], drv[64], cdev[32], sz[DU_SIZE_STRLEN];
+	unsigned int group, i, missing = 0;
+	bool bound, have_f = false;
+	int status, err;
+
+	vd_parse(&probe_argp, "probe", argc, argv, &a);
+	status = vd_pcidev_lookup(a.device, &d, msg, sizeof(msg));
+	if (status) {
+		du_err("%s", msg);
+		return status;
+	}
+	err = du_pci_driver(&d.addr, drv, sizeof(drv));
+	bound = err == 0 && strcmp(drv, "vfio-pci") == 0;
+	if (bound) {
+		status = vd_open_device(&d, a.mode, &vfio, msg, sizeof(msg));
+		if (status) {
+			du_err("%s", msg);
+			return status;
+		}
+		vd_probe_features(vfio.fd, &f);
+		du_vfio_close(&vfio);
+		have_f = true;
+	} else if (a.require) {
+		du_err("%s is not bound to vfio-pci: cannot probe its features",
+		       d.bdf);
+		return DU_EXIT_FAILURE;
+	}
+
+	vd_out_begin();
+	du_out_open_array("devices");
+	du_out_open_object(NULL);
+	du_print_string(DU_ANY, "device", "%s", d.bdf);
+	if (du_pci_read_ids(&d.addr, &ids) == 0) {
+		du_print_u64(DU_JSON, "vendor_id", NULL, ids.vendor);
+		du_print_u64(DU_JSON, "device_id", NULL, ids.device);
+		du_printf(" %04x:%04x", ids.vendor, ids.device);
+	}
+	if (err == 0)
+		du_print_string(DU_ANY, "driver", " driver %s", drv);
+	else
+		du_print_null(DU_ANY, "driver", " driver -");
+	if (du_pci_iommu_group(&d.addr, &group) == 0)
+		du_print_u64(DU_ANY, "iommu_group", " iommu_group %" PRIu64,
+			     group);
+	else
+		du_print_null(DU_ANY, "iommu_group", " iommu_group -");
+	if (du_pci_vfio_cdev(&d.addr, cdev, sizeof(cdev), NULL, 0) == 0)
+		du_print_string(DU_ANY, "cdev", " cdev %s", cdev);
+	else
+		du_print_null(DU_ANY, "cdev", " cdev -");
+	du_print_nl();
+	du_out_open_array("bars");
+	for (i = 0; i < DU_PCI_NUM_BARS; i++) {
+		const struct du_pci_bar *b = &d.bars[i];
+
+		if (!b->size)
+			continue;
+		du_out_open_object(NULL);
+		du_print_u64(DU_ANY, "index", "\tbar %" PRIu64, b->index);
+		du_print_string(DU_ANY, "type", " %s",
+				b->flags & DU_BAR_IO ? "io" : "mem");
+		du_print_bool(DU_JSON, "is_64bit", NULL, b->flags & DU_BAR_64);
+		du_print_bool(DU_JSON, "prefetchable", NULL,
+			      b->flags & DU_BAR_PREFETCH);
+		if (b->flags & DU_BAR_64)
+			du_printf(" 64-bit");
+		if (b->flags & DU_BAR_PREFETCH)
+			du_printf(" prefetchable");
+		du_print_hex_u64(DU_ANY, "start", " at %s", b->start);
+		du_print_u64(DU_JSON, "size", NULL, b->size);
+		du_printf(" size %s", du_format_size(b->size, sz, sizeof(sz)));
+		du_print_nl();
+		du_out_close_object();
+	}
+	du_out_close_array();
+	if (have_f) {
+		du_out_open_object("features");
+		du_print_bool(DU_ANY, "dma_buf", "\tfeatures: dma_buf %s",
+			      f.dma_buf);
+		du_print_bool(DU_ANY, "dma_buf_revoke", ", dma_buf_revoke %s",
+			      f.revoke);
+		du_print_bool(DU_ANY, "dma_buf_memattr", ", dma_buf_memattr %s",
+			      f.memattr);
+		du_print_bool(DU_ANY, "dma_buf_mmap", ", dma_buf_mmap %s",
+			      f.revoke);
+		du_print_nl();
+		du_out_close_object();
+		if ((a.require & REQ_DMA_BUF) && !f.dma_buf)
+			missing |= REQ_DMA_BUF;
+		if ((a.require & REQ_REVOKE) && !f.revoke)
+			missing |= REQ_REVOKE;
+		if ((a.require & REQ_MEMATTR) && !f.memattr)
+			missing |= REQ_MEMATTR;
+		if ((a.require & REQ_MMAP) && !f.revoke)
+			missing |= REQ_MMAP;
+	} else {
+		du_print_null(DU_JSON, "features", NULL);
+	}
+	du_out_close_object();
+	du_out_close_array();
+	status = vd_out_end(DU_EXIT_OK);
+	if (missing) {
+		msg[0] = '\0';
+		for (i = 0; feature_keywords[i].name; i++)
+			if (missing & (unsigned int)feature_keywords[i].value)
+				snprintf(msg + strlen(msg),
+					 sizeof(msg) - strlen(msg), "%s%s",
+					 msg[0] ? ", " : "",
+					 feature_keywords[i].name);
+		du_err("the running kernel lacks: %s", msg);
+		return DU_EXIT_NOTSUPP;
+	}
+	return status;
+}

@@ -1,0 +1,971 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfio-dmabuf serve: the broker.  It owns the devices given on the command
+ * line and the buffers it exports from them, and answers requests on a
+ * SOCK_SEQPACKET unix socket (proto.h).  Buffer fds go to clients with
+ * SCM_RIGHTS; the device fds never leave this process.
+ *
+ * Lifetime: when the broker stops (SIGTERM, SIGINT, SIGHUP, a stop request)
+ * it revokes every buffer it exported (VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE)
+ * and closes the device fds.  On a kernel without the revoke feature, and
+ * when the broker is killed outright, closing the last device fd is what
+ * ends the buffers: vfio-pci then revokes every DMA-BUF of the device, so
+ * clients keep dead fds and their mappings fault.
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "du/exitcodes.h"
+#include "du/output.h"
+#include "du/scm.h"
+#include "du/uapi.h"
+#include "du/vfio.h"
+#include "proto.h"
+#include "vfio-dmabuf.h"
+
+#define MAX_CLIENTS 128
+
+struct broker_dev {
+	struct vd_pcidev pci;
+	struct du_vfio_device vfio;
+	struct vd_features f;
+};
+
+struct broker_buf {
+	uint32_t id;
+	int fd;			/* -1 once revoked */
+	unsigned int dev;	/* index in devs[] */
+	unsigned int bar;
+	size_t n;
+	struct du_range *ranges;
+	uint64_t size;
+	uint64_t inode;
+	char name[VD_NAME_LEN];
+	uint32_t memattr;	/* VD_MEMATTR_DEFAULT when not known */
+	bool revoked;
+	uint32_t handed;
+};
+
+struct broker_client {
+	int sock;
+	pid_t pid;
+	uid_t uid;
+};
+
+struct serve_args {
+	const char *socket;
+	const char *devices[VD_MAX_DEVICES];
+	unsigned int ndevices;
+	mode_t mode;
+	const char *group;
+	const char *log;
+	bool background;
+	bool quiet;
+	enum vd_vfio_mode vfio_mode;
+};
+
+static struct {
+	struct broker_dev devs[VD_MAX_DEVICES];
+	unsigned int ndevs;
+	struct broker_buf *bufs;
+	size_t nbufs;
+	uint32_t next_id;
+	struct broker_client clients[MAX_CLIENTS];
+	unsigned int nclients;
+	bool stop;
+	bool quiet;
+} B;
+
+static void blog(const struct broker_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void blog(const struct broker_client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (B.quiet)
+		return;
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	if (c)
+		fprintf(stderr, "client pid %d uid %u: ", (int)c->pid,
+			(unsigned int)c->uid);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static int send_msg(struct broker_client *c, uint16_t type, uint32_t seq,
+		    int err, int exit_code, const char *message,
+		    const void *body, size_t blen, int fd)
+{
+	char buf[VD_MSG_MAX];
+	struct vd_msg_hdr *h = (void *)buf;
+	struct vd_status *st = (void *)(h + 1);
+	size_t len = sizeof(*h);
+	int r;
+
+	if (type != VD_MSG_BUFFER) {
+		memset(st, 0, sizeof(*st));
+		st->err = err;
+		st->exit_code = (uint32_t)exit_code;
+		if (message)
+			snprintf(st->message, sizeof(st->message), "%s",
+				 message);
+		len += sizeof(*st);
+	}
+	if (blen)
+		memcpy(buf + len, body, blen);
+	len += blen;
+	vd_proto_hdr(h, type, (uint32_t)len, seq);
+	r = du_scm_send(c->sock, buf, len, fd >= 0 ? &fd : NULL,
+			fd >= 0 ? 1 : 0);
+	if (r < 0)
+		blog(c, "cannot send the reply: %s", strerror(-r));
+	return r;
+}
+
+static int send_error(struct broker_client *c, const struct vd_msg_hdr *h,
+		      int err, int exit_code, const char *message)
+{
+	blog(c, "refused: %s", message);
+	return send_msg(c, h->type | VD_REPLY, h->seq, err, exit_code,
+			message, NULL, 0, -1);
+}
+
+static struct vd_wire_buffer *wire(const struct broker_buf *b, size_t *len)
+{
+	struct vd_wire_buffer *w;
+	size_t i;
+
+	*len = vd_wire_buffer_size((uint32_t)b->n);
+	w = calloc(1, *len);
+	if (!w)
+		return NULL;
+	w->id = b->id;
+	w->bar = b->bar;
+	snprintf(w->device, sizeof(w->device), "%s", B.devs[b->dev].pci.bdf);
+	w->size = b->size;
+	w->inode = b->inode;
+	w->memattr = b->memattr;
+	w->flags = b->revoked ? VD_BUF_REVOKED : 0;
+	w->handed_out = b->handed;
+	w->nranges = (uint32_t)b->n;
+	memcpy(w->name, b->name, sizeof(w->name));
+	for (i = 0; i < b->n; i++) {
+		w->ranges[i].offset = b->ranges[i].offset;
+		w->ranges[i].length = b->ranges[i].length;
+	}
+	return w;
+}
+
+static int send_buffer(struct broker_client *c, uint16_t type, uint32_t seq,
+		       struct broker_buf *b, bool with_fd)
+{
+	struct vd_wire_buffer *w;
+	size_t len;
+	int r;
+
+	w = wire(b, &len);
+	if (!w)
+		return send_msg(c, type, seq, ENOMEM, DU_EXIT_FAILURE,
+				"broker out of memory", NULL, 0, -1);
+	r = send_msg(c, type, seq, 0, 0, NULL, w, len,
+		     with_fd ? b->fd : -1);
+	if (r == 0 && with_fd)
+		b->handed++;
+	free(w);
+	return r;
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static struct broker_buf *find_buf(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < B.nbufs; i++)
+		if (B.bufs[i].id == id)
+			return &B.bufs[i];
+	return NULL;
+}
+
+static void devices_list(char *out, size_t len)
+{
+	unsigned int i;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < B.ndevs && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+					 i ? ", " : "", B.devs[i].pci.bdf);
+	if (!B.ndevs)
+		snprintf(out, len, "none");
+}
+
+static int do_hello(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	struct vd_hello hello;
+	unsigned int i;
+
+	memset(&hello, 0, sizeof(hello));
+	hello.pid = (uint32_t)getpid();
+	hello.uid = (uint32_t)getuid();
+	hello.version = VD_PROTO_VERSION;
+	hello.ndevices = B.ndevs;
+	hello.nbuffers = (uint32_t)B.nbufs;
+	for (i = 0; i < B.ndevs; i++) {
+		snprintf(hello.devices[i].device,
+			 sizeof(hello.devices[i].device), "%s",
+			 B.devs[i].pci.bdf);
+		snprintf(hello.devices[i].cdev, sizeof(hello.devices[i].cdev),
+			 "%s", B.devs[i].vfio.cdev);
+		hello.devices[i].features =
+			(B.devs[i].f.dma_buf ? VD_FEAT_DMA_BUF : 0) |
+			(B.devs[i].f.revoke ? VD_FEAT_REVOKE : 0) |
+			(B.devs[i].f.memattr ? VD_FEAT_MEMATTR : 0);
+	}
+	return send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL, &hello,
+			sizeof(hello), -1);
+}
+
+static int do_list(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	struct vd_list l = { .count = (uint32_t)B.nbufs };
+	size_t i;
+	int r;
+
+	r = send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL, &l,
+		     sizeof(l), -1);
+	for (i = 0; r == 0 && i < B.nbufs; i++)
+		r = send_buffer(c, VD_MSG_BUFFER, h->seq, &B.bufs[i], false);
+	return r;
+}
+
+static int do_export(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	const struct vd_export_req *req = (const void *)(h + 1);
+	struct du_pci_addr addr;
+	struct broker_dev *d = NULL;
+	struct broker_buf *b, *nb;
+	struct du_range *r;
+	char msg[VD_MSG_LEN], devs[120];
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	unsigned int i;
+	int fd, status;
+
+	if (du_parse_pci_addr(req->device, &addr) < 0) {
+		snprintf(msg, sizeof(msg), "invalid PCI address '%s'",
+			 req->device);
+		return send_error(c, h, EINVAL, DU_EXIT_USAGE, msg);
+	}
+	for (i = 0; i < B.ndevs; i++)
+		if (du_pci_addr_equal(&addr, &B.devs[i].pci.addr))
+			d = &B.devs[i];
+	if (!d) {
+		devices_list(devs, sizeof(devs));
+		snprintf(msg, sizeof(msg), "device %s is not served by this broker (serving: %s)",
+			 req->device, devs);
+		return send_error(c, h, ENODEV, DU_EXIT_USAGE, msg);
+	}
+	status = vd_check_bar(&d->pci, req->bar, msg, sizeof(msg));
+	if (status)
+		return send_error(c, h, EINVAL, status, msg);
+	if (req->memattr != VD_MEMATTR_DEFAULT &&
+	    req->memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC &&
+	    req->memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
+		snprintf(msg, sizeof(msg), "unknown memory attribute %u (expected 0 = nc or 1 = wc)",
+			 req->memattr);
+		return send_error(c, h, EINVAL, DU_EXIT_USAGE, msg);
+	}
+	r = calloc(req->nranges, sizeof(*r));
+	if (!r)
+		return send_error(c, h, ENOMEM, DU_EXIT_FAILURE,
+				  "broker out of memory");
+	for (i = 0; i < req->nranges; i++) {
+		r[i].offset = req->ranges[i].offset;
+		r[i].length = req->ranges[i].length;
+		if (!r[i].length || r[i].offset % page || r[i].length % page ||
+		    r[i].offset + r[i].length < r[i].offset) {
+			snprintf(msg, sizeof(msg), "range %u (0x%" PRIx64 ":0x%" PRIx64 ") is empty, not page aligned or overflows",
+				 i + 1, r[i].offset, r[i].length);
+			free(r);
+			return send_error(c, h, EINVAL, DU_EXIT_USAGE, msg);
+		}
+	}
+	status = vd_check_ranges(&d->pci, req->bar, r, req->nranges,
+				 req->flags & VD_EXPORT_ALLOW_OVERLAP, msg,
+				 sizeof(msg));
+	if (status) {
+		free(r);
+		return send_error(c, h, EINVAL, status, msg);
+	}
+	fd = vd_export(d->vfio.fd, &d->f, req->bar, r, req->nranges,
+		       req->name,
+		       req->memattr == VD_MEMATTR_DEFAULT ? -1 :
+		       (int)req->memattr, msg, sizeof(msg));
+	if (fd < 0) {
+		free(r);
+		return send_error(c, h, EIO, -fd, msg);
+	}
+	nb = realloc(B.bufs, (B.nbufs + 1) * sizeof(*B.bufs));
+	if (!nb) {
+		close(fd);
+		free(r);
+		return send_error(c, h, ENOMEM, DU_EXIT_FAILURE,
+				  "broker out of memory");
+	}
+	B.bufs = nb;
+	b = &B.bufs[B.nbufs++];
+	memset(b, 0, sizeof(*b));
+	b->id = ++B.next_id;
+	b->fd = fd;
+	b->dev = (unsigned int)(d - B.devs);
+	b->bar = req->bar;
+	b->n = req->nranges;
+	b->ranges = r;
+	b->size = (uint64_t)vd_dmabuf_size(fd);
+	b->inode = vd_inode(fd);
+	memcpy(b->name, req->name, sizeof(b->name));
+	b->memattr = VD_MEMATTR_DEFAULT;
+	if (d->f.memattr &&
+	    du_vfio_dmabuf_memattr_get(d->vfio.fd, fd, &b->memattr) < 0)
+		b->memattr = VD_MEMATTR_DEFAULT;
+	blog(c, "exported buffer %u: %s BAR %u, %zu range%s, %" PRIu64 " bytes%s%s",
+	     b->id, d->pci.bdf, b->bar, b->n, b->n == 1 ? "" : "s", b->size,
+	     b->name[0] ? ", name " : "", b->name);
+	return send_buffer(c, h->type | VD_REPLY, h->seq, b,
+			   req->flags & VD_EXPORT_WANT_FD);
+}
+
+/* Look up the buffer of an id request; sends the error itself. */
+static struct broker_buf *request_buf(struct broker_client *c,
+				      const struct vd_msg_hdr *h,
+				      uint32_t id, bool live)
+{
+	struct broker_buf *b = find_buf(id);
+	char msg[VD_MSG_LEN];
+
+	if (!b) {
+		snprintf(msg, sizeof(msg), "no buffer %u in this broker", id);
+		send_error(c, h, ENOENT, DU_EXIT_USAGE, msg);
+		return NULL;
+	}
+	if (live && b->revoked) {
+		snprintf(msg, sizeof(msg), "buffer %u was revoked", id);
+		send_error(c, h, ENODEV, DU_EXIT_REVOKED, msg);
+		return NULL;
+	}
+	return b;
+}
+
+static int do_get(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	const struct vd_id_req *req = (const void *)(h + 1);
+	struct broker_buf *b = request_buf(c, h, req->id, true);
+
+	if (!b)
+		return 0;
+	blog(c, "handed out buffer %u", b->id);
+	return send_buffer(c, h->type | VD_REPLY, h->seq, b, true);
+}
+
+static int revoke_buf(struct broker_buf *b, char *msg, size_t len)
+{
+	struct broker_dev *d = &B.devs[b->dev];
+	int err;
+
+	if (!d->f.revoke) {
+		snprintf(msg, len, "the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE (%s)",
+			 strerror(d->f.revoke_err));
+		return -DU_EXIT_NOTSUPP;
+	}
+	err = du_vfio_dmabuf_revoke(d->vfio.fd, b->fd);
+	if (err < 0) {
+		snprintf(msg, len, "revoking buffer %u failed: %s", b->id,
+			 du_vfio_strerror(DU_VFIO_OP_REVOKE, err));
+		return -du_vfio_exit_code(DU_VFIO_OP_REVOKE, err);
+	}
+	b->revoked = true;
+	close(b->fd);
+	b->fd = -1;
+	return 0;
+}
+
+static int do_revoke(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	const struct vd_id_req *req = (const void *)(h + 1);
+	struct broker_buf *b = request_buf(c, h, req->id, false);
+	char msg[VD_MSG_LEN];
+	int r;
+
+	if (!b)
+		return 0;
+	if (b->revoked) {
+		snprintf(msg, sizeof(msg), "buffer %u: %s", b->id,
+			 du_vfio_strerror(DU_VFIO_OP_REVOKE, EBADFD));
+		return send_error(c, h, EBADFD,
+				  du_vfio_exit_code(DU_VFIO_OP_REVOKE, EBADFD),
+				  msg);
+	}
+	r = revoke_buf(b, msg, sizeof(msg));
+	if (r < 0)
+		return send_error(c, h, EIO, -r, msg);
+	blog(c, "revoked buffer %u", b->id);
+	return send_buffer(c, h->type | VD_REPLY, h->seq, b, false);
+}
+
+static int do_memattr(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	const struct vd_memattr_req *req = (const void *)(h + 1);
+	struct broker_buf *b = request_buf(c, h, req->id, true);
+	struct broker_dev *d;
+	char msg[VD_MSG_LEN];
+	uint32_t v;
+	int err;
+
+	if (!b)
+		return 0;
+	d = &B.devs[b->dev];
+	if (!d->f.memattr) {
+		snprintf(msg, sizeof(msg), "the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (%s)",
+			 strerror(d->f.memattr_err));
+		return send_error(c, h, EOPNOTSUPP, DU_EXIT_NOTSUPP, msg);
+	}
+	if ((h->type & ~VD_REPLY) == VD_MSG_MEMATTR_SET) {
+		if (req->memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC &&
+		    req->memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
+			snprintf(msg, sizeof(msg), "unknown memory attribute %u (expected 0 = nc or 1 = wc)",
+				 req->memattr);
+			return send_error(c, h, EINVAL, DU_EXIT_USAGE, msg);
+		}
+		err = du_vfio_dmabuf_memattr_set(d->vfio.fd, b->fd,
+						 req->memattr);
+		if (err == 0)
+			blog(c, "buffer %u: memattr %s", b->id,
+			     vd_memattr_name(req->memattr));
+	} else {
+		err = 0;
+	}
+	if (err == 0)
+		err = du_vfio_dmabuf_memattr_get(d->vfio.fd, b->fd, &v);
+	if (err < 0) {
+		snprintf(msg, sizeof(msg), "buffer %u: %s", b->id,
+			 du_vfio_strerror(DU_VFIO_OP_MEMATTR, err));
+		return send_error(c, h, -err,
+				  du_vfio_exit_code(DU_VFIO_OP_MEMATTR, err),
+				  msg);
+	}
+	b->memattr = v;
+	return send_buffer(c, h->type | VD_REPLY, h->seq, b, false);
+}
+
+/* Returns < 0 when the connection must be closed. */
+static int handle(struct broker_client *c)
+{
+	char buf[VD_MSG_MAX];
+	char msg[VD_MSG_LEN];
+	struct vd_msg_hdr *h = (void *)buf;
+	struct vd_msg_hdr eh;
+	int fds[1];
+	size_t nfds = 0;
+	ssize_t n;
+	int err;
+
+	n = du_scm_recv(c->sock, buf, sizeof(buf), fds, 0, &nfds);
+	if (n == 0)
+		return -1;	/* the client is gone */
+	if (n < 0) {
+		if (n != -EMSGSIZE) {
+			blog(c, "receive: %s", strerror((int)-n));
+			return -1;
+		}
+		snprintf(msg, sizeof(msg), "message too large or carrying file descriptors");
+		err = EBADMSG;
+		vd_proto_hdr(&eh, VD_MSG_ERROR, 0, 0);
+		h = &eh;
+	} else {
+		err = vd_proto_check_request(buf, (size_t)n, msg, sizeof(msg));
+		if (err) {
+			/* echo the seq only when the header was whole */
+			uint32_t seq = (size_t)n >= sizeof(*h) ? h->seq : 0;
+
+			vd_proto_hdr(&eh, VD_MSG_ERROR, 0, seq);
+			h = &eh;
+		}
+	}
+	if (err) {
+		blog(c, "protocol error: %s", msg);
+		send_msg(c, VD_MSG_ERROR | VD_REPLY, h->seq, err,
+			 DU_EXIT_FAILURE, msg, NULL, 0, -1);
+		return -1;
+	}
+
+	switch (h->type) {
+	case VD_MSG_HELLO:
+		return do_hello(c, h);
+	case VD_MSG_LIST:
+		return do_list(c, h);
+	case VD_MSG_EXPORT:
+		return do_export(c, h);
+	case VD_MSG_GET:
+		return do_get(c, h);
+	case VD_MSG_REVOKE:
+		return do_revoke(c, h);
+	case VD_MSG_MEMATTR_GET:
+	case VD_MSG_MEMATTR_SET:
+		return do_memattr(c, h);
+	case VD_MSG_SHUTDOWN:
+		blog(c, "asked to stop");
+		B.stop = true;
+		return send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL,
+				NULL, 0, -1);
+	}
+	return -1;
+}
+
+/* ---- setup and the loop ----------------------------------------------- */
+
+static int open_socket(const struct serve_args *a)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	struct group *gr;
+	mode_t old;
+	int s, t;
+
+	if (strlen(a->socket) >= sizeof(sa.sun_path)) {
+		du_err("--socket: path '%s' is too long for a unix socket",
+		       a->socket);
+		return -DU_EXIT_USAGE;
+	}
+	strcpy(sa.sun_path, a->socket);
+	if (lstat(a->socket, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			du_err("%s exists and is not a socket", a->socket);
+			return -DU_EXIT_FAILURE;
+		}
+		t = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (t >= 0 && connect(t, (struct sockaddr *)&sa,
+				      sizeof(sa)) == 0) {
+			close(t);
+			du_err("a broker is already serving on %s", a->socket);
+			return -DU_EXIT_FAILURE;
+		}
+		if (t >= 0)
+			close(t);
+		unlink(a->socket);	/* stale: nobody listens */
+	}
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0) {
+		du_err("socket: %s", strerror(errno));
+		return -DU_EXIT_FAILURE;
+	}
+	old = umask(0177);	/* never world-accessible, even briefly */
+	t = bind(s, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (t < 0) {
+		du_err("cannot bind %s: %s", a->socket, strerror(errno));
+		close(s);
+		return -DU_EXIT_FAILURE;
+	}
+	if (a->group) {
+		gr = getgrnam(a->group);
+		if (!gr || chown(a->socket, (uid_t)-1, gr->gr_gid) < 0) {
+			du_err("cannot give %s to group %s: %s", a->socket,
+			       a->group, gr ? strerror(errno) : "no such group");
+			goto fail;
+		}
+	}
+	if (chmod(a->socket, a->mode) < 0) {
+		du_err("cannot chmod %s: %s", a->socket, strerror(errno));
+		goto fail;
+	}
+	if (listen(s, 16) < 0) {
+		du_err("listen: %s", strerror(errno));
+		goto fail;
+	}
+	return s;
+fail:
+	close(s);
+	unlink(a->socket);
+	return -DU_EXIT_FAILURE;
+}
+
+static void accept_client(int lsock)
+{
+	struct broker_client *c;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct timeval tv = { .tv_sec = 2 };
+	int s;
+
+	s = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0)
+		return;
+	if (B.nclients == MAX_CLIENTS) {
+		blog(NULL, "too many clients; connection refused");
+		close(s);
+		return;
+	}
+	/* a client that stops reading must not stall the broker */
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c = &B.clients[B.nclients++];
+	c->sock = s;
+	c->pid = 0;
+	c->uid = (uid_t)-1;
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		c->pid = cred.pid;
+		c->uid = cred.uid;
+	}
+}
+
+static void drop_client(unsigned int i)
+{
+	close(B.clients[i].sock);
+	B.clients[i] = B.clients[--B.nclients];
+}
+
+static int serve_loop(int lsock, int sigfd)
+{
+	struct pollfd pfd[MAX_CLIENTS + 2];
+	struct signalfd_siginfo si;
+	unsigned int i, n;
+	int r;
+
+	while (!B.stop) {
+		pfd[0] = (struct pollfd){ .fd = lsock, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		n = B.nclients;
+		for (i = 0; i < n; i++)
+			pfd[i + 2] = (struct pollfd){
+				.fd = B.clients[i].sock, .events = POLLIN };
+		r = poll(pfd, n + 2, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			du_err("poll: %s", strerror(errno));
+			return DU_EXIT_FAILURE;
+		}
+		if (pfd[1].revents & POLLIN &&
+		    read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			blog(NULL, "signal %s: stopping",
+			     sigabbrev_np((int)si.ssi_signo));
+			B.stop = true;
+			break;
+		}
+		/* clients in reverse, so that dropping one keeps indexes */
+		for (i = n; i-- > 0;) {
+			if (!pfd[i + 2].revents)
+				continue;
+			if (pfd[i + 2].revents & POLLIN &&
+			    handle(&B.clients[i]) >= 0)
+				continue;
+			drop_client(i);
+		}
+		if (pfd[0].revents & POLLIN)
+			accept_client(lsock);
+	}
+	return DU_EXIT_OK;
+}
+
+/* Revoke and close every buffer, then the devices. */
+static void teardown(void)
+{
+	char msg[VD_MSG_LEN];
+	size_t i;
+	unsigned int d;
+	unsigned int revoked = 0;
+
+	for (i = 0; i < B.nbufs; i++) {
+		struct broker_buf *b = &B.bufs[i];
+
+		if (!b->revoked) {
+			if (revoke_buf(b, msg, sizeof(msg)) == 0)
+				revoked++;
+			else if (b->fd >= 0)
+				close(b->fd);
+		}
+		free(b->ranges);
+	}
+	for (d = 0; d < B.ndevs; d++)
+		du_vfio_close(&B.devs[d].vfio);
+	if (B.nbufs)
+		blog(NULL, "%u of %zu buffers revoked; devices closed (which ends the rest)",
+		     revoked, B.nbufs);
+	free(B.bufs);
+	B.bufs = NULL;
+	B.nbufs = 0;
+	/* last: a client waiting for the connection to close (stop) then
+	 * knows that every buffer is gone */
+	while (B.nclients)
+		drop_client(B.nclients - 1);
+}
+
+static const struct argp_option serve_options[] = {
+	{ "socket", OPT_SOCKET, "PATH", 0,
+	  "listen on the unix socket PATH (created; removed on exit)", 0 },
+	{ "device", OPT_DEVICE, "ADDR", 0,
+	  "own this vfio-pci device; repeatable (at most 16)", 0 },
+	{ "mode", OPT_MODE, "OCTAL", 0,
+	  "permissions of the socket file (default 0600): who may ask", 0 },
+	{ "group", OPT_GROUP, "GROUP", 0, "group of the socket file", 0 },
+	{ "background", OPT_BACKGROUND, NULL, 0,
+	  "detach once listening; print the broker's pid", 0 },
+	{ "log", OPT_INPUT, "FILE", 0,
+	  "append the request log to FILE (default stderr; none in the background)",
+	  0 },
+	{ "quiet", OPT_QUIET, NULL, 0, "do not log requests", 0 },
+	{ "vfio-mode", OPT_VFIO_MODE, "auto|cdev|group", 0,
+	  "how to open the devices (default auto)", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static error_t serve_parse(int key, char *arg, struct argp_state *state)
+{
+	struct serve_args *a = state->input;
+	char buf[64], *end;
+	unsigned long m;
+	int v;
+
+	switch (key) {
+	case OPT_SOCKET:
+		if (!*arg)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--socket: empty path");
+		a->socket = arg;
+		break;
+	case OPT_DEVICE:
+		if (a->ndevices == VD_MAX_DEVICES)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--device: at most %d devices",
+				     VD_MAX_DEVICES);
+		a->devices[a->ndevices++] = arg;
+		break;
+	case OPT_MODE:
+		errno = 0;
+		m = strtoul(arg, &end, 8);
+		if (!*arg || *end || errno || m > 0777)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--mode: '%s' is not an octal file mode (e.g. 0660)",
+				     arg);
+		a->mode = (mode_t)m;
+		break;
+	case OPT_GROUP:
+		a->group = arg;
+		break;
+	case OPT_BACKGROUND:
+		a->background = true;
+		break;
+	case OPT_INPUT:
+		a->log = arg;
+		break;
+	case OPT_QUIET:
+		a->quiet = true;
+		break;
+	case OPT_VFIO_MODE:
+		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--vfio-mode: unknown mode '%s' (expected %s)",
+				     arg, du_keyword_list(vd_vfio_mode_keywords,
+							  buf, sizeof(buf)));
+		a->vfio_mode = (enum vd_vfio_mode)v;
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(state, DU_EXIT_USAGE, 0,
+			     "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!a->socket)
+			argp_failure(state, DU_EXIT_USAGE, 0, "missing --socket");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp serve_argp = {
+	.options = serve_options,
+	.parser = serve_parse,
+	.doc = "Run a broker: own vfio-pci devices and the DMA-BUFs exported "
+	       "from them, and answer export, list, memattr, revoke and stop "
+	       "requests on a unix socket.\v"
+	       "Clients receive buffer fds (SCM_RIGHTS), never a device fd; the "
+	       "socket file's permissions decide who may ask.  When the broker "
+	       "stops it revokes every buffer it exported and closes the "
+	       "devices, so no buffer it vended stays usable.",
+};
+
+static void print_ready(const struct serve_args *a, pid_t pid)
+{
+	unsigned int i;
+
+	vd_out_begin();
+	du_out_open_array("brokers");
+	du_out_open_object(NULL);
+	du_print_int(DU_ANY, "pid", "broker %" PRId64, pid);
+	du_print_string(DU_ANY, "socket", " socket %s", a->socket);
+	du_out_open_array("devices");
+	du_printf(" devices");
+	for (i = 0; i < B.ndevs; i++) {
+		du_out_open_object(NULL);
+		du_print_string(DU_ANY, "device", " %s", B.devs[i].pci.bdf);
+		if (B.devs[i].vfio.cdev[0])
+			du_print_string(DU_ANY, "cdev", "(%s)",
+					B.devs[i].vfio.cdev);
+		else
+			du_print_null(DU_ANY, "cdev", "(group)");
+		du_print_bool(DU_JSON, "revoke", NULL, B.devs[i].f.revoke);
+		du_print_bool(DU_JSON, "memattr", NULL, B.devs[i].f.memattr);
+		du_out_close_object();
+	}
+	if (!B.ndevs)
+		du_printf(" none");
+	du_out_close_array();
+	du_print_nl();
+	du_out_close_object();
+	du_out_close_array();
+	(void)vd_out_end(DU_EXIT_OK);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_args a = { .mode = 0600 };
+	char msg[VD_MSG_LEN];
+	sigset_t set;
+	unsigned int i;
+	int lsock, sigfd, status = 0, fd;
+	pid_t pid;
+
+	vd_parse(&serve_argp, "serve", argc, argv, &a);
+	B.quiet = a.quiet;
+
+	/* every check that can fail with exit 2 comes first */
+	for (i = 0; i < a.ndevices; i++) {
+		status = vd_pcidev_lookup(a.devices[i], &B.devs[i].pci, msg,
+					  sizeof(msg));
+		if (status)
+			goto fail_msg;
+		for (unsigned int j = 0; j < i; j++)
+			if (du_pci_addr_equal(&B.devs[j].pci.addr,
+					      &B.devs[i].pci.addr))
+				vd_usage("--device %s given twice",
+					 B.devs[i].pci.bdf);
+	}
+	for (i = 0; i < a.ndevices; i++) {
+		status = vd_check_vfio_bound(&B.devs[i].pci, msg, sizeof(msg));
+		if (!status)
+			status = vd_open_device(&B.devs[i].pci, a.vfio_mode,
+						&B.devs[i].vfio, msg,
+						sizeof(msg));
+		if (status)
+			goto fail_msg;
+		B.ndevs++;
+		vd_probe_features(B.devs[i].vfio.fd, &B.devs[i].f);
+		if (!B.devs[i].f.dma_buf) {
+			snprintf(msg, sizeof(msg), "the running kernel cannot export VFIO DMA-BUFs from %s (VFIO_DEVICE_FEATURE_DMA_BUF: %s)",
+				 B.devs[i].pci.bdf,
+				 strerror(B.devs[i].f.dma_buf_err));
+			status = DU_EXIT_NOTSUPP;
+			goto fail_msg;
+		}
+		if (!B.devs[i].f.revoke)
+			du_warn("%s: the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE: revoke requests will fail; buffers end only when the broker exits",
+				B.devs[i].pci.bdf);
+	}
+	if (a.log) {
+		fd = open(a.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0600);
+		if (fd < 0) {
+			snprintf(msg, sizeof(msg), "--log %s: %s", a.log,
+				 strerror(errno));
+			status = DU_EXIT_FAILURE;
+			goto fail_msg;
+		}
+		fflush(stderr);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+		setvbuf(stderr, NULL, _IOLBF, 0);
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		snprintf(msg, sizeof(msg), "signalfd: %s", strerror(errno));
+		status = DU_EXIT_FAILURE;
+		goto fail_msg;
+	}
+	lsock = open_socket(&a);
+	if (lsock < 0) {
+		close(sigfd);
+		status = -lsock;
+		goto fail;
+	}
+
+	if (a.background) {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			du_err("fork: %s", strerror(errno));
+			unlink(a.socket);
+			close(lsock);
+			close(sigfd);
+			status = DU_EXIT_FAILURE;
+			goto fail;
+		}
+		if (pid > 0) {
+			print_ready(&a, pid);
+			_exit(DU_EXIT_OK);	/* the child owns everything */
+		}
+		setsid();
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			if (!a.log)
+				dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+	} else {
+		print_ready(&a, getpid());
+	}
+
+	blog(NULL, "serving on %s", a.socket);
+	status = serve_loop(lsock, sigfd);
+	close(lsock);
+	unlink(a.socket);
+	close(sigfd);
+	teardown();
+	blog(NULL, "stopped");
+	return status;
+
+fail_msg:
+	du_err("%s", msg);
+fail:
+	teardown();
+	return status;
+}

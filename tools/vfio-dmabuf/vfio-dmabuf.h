@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vfio-dmabuf: internal interfaces shared by the subcommand files.
+ */
+#ifndef VFIO_DMABUF_H
+#define VFIO_DMABUF_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "du/parse.h"
+#include "du/pci.h"
+
+/* ---- global state (main.c) -------------------------------------------- */
+
+struct vd_global {
+	bool json;
+	bool pretty;
+	const char *proc_root;	/* "/proc" unless --proc-root */
+};
+extern struct vd_global vd_g;
+
+/* A {name, handler} dispatch table; ends with a NULL name. */
+struct vd_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * Dispatch argv[0] (the verb) through table.  "help" and a missing verb
+ * print the table; an unknown verb is a usage error.  prefix is the command
+ * path so far ("vfio-dmabuf memattr").
+ */
+int vd_dispatch(const char *prefix, const struct vd_cmd *table,
+		int argc, char **argv);
+
+/*
+ * Parse a subcommand's options: argv[0] is the verb.  Error messages and
+ * --help show "vfio-dmabuf <path>".  Exits 2 on a usage error.
+ */
+void vd_parse(const struct argp *argp, const char *path, int argc,
+	      char **argv, void *input);
+
+/* Print "vfio-dmabuf <cmd>: msg" and exit 2. */
+void vd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						   noreturn));
+
+/* Start an output session with the global -j/-p; end it and return the
+ * exit status (status unless stdout failed). */
+void vd_out_begin(void);
+int vd_out_end(int status);
+
+/* Long-only option keys shared by several commands. */
+enum {
+	OPT_SOCKET = 0x100,
+	OPT_ID,
+	OPT_DEVICE,
+	OPT_BAR,
+	OPT_RANGE,
+	OPT_NAME,
+	OPT_MEMATTR,
+	OPT_FD,
+	OPT_DEVICE_FD,
+	OPT_VFIO_MODE,
+	OPT_ALLOW_OVERLAP,
+	OPT_PID,
+	OPT_INODE,
+	OPT_MODE,
+	OPT_BACKGROUND,
+	OPT_REQUIRE,
+	OPT_OFFSET,
+	OPT_LENGTH,
+	OPT_WIDTH,
+	OPT_COUNT,
+	OPT_VALUE,
+	OPT_PATTERN,
+	OPT_RAW,
+	OPT_INPUT,
+	OPT_ENV_FD,
+	OPT_DRY_RUN,
+	OPT_GROUP,
+	OPT_QUIET,
+	OPT_READ_ONLY,
+	OPT_REPEAT,
+	OPT_INTERVAL,
+};
+
+/* Parse helpers that exit 2 with a message naming the option. */
+int vd_arg_fd(const char *opt, const char *s);
+uint32_t vd_arg_u32(const char *opt, const char *s);
+uint64_t vd_arg_size(const char *opt, const char *s);
+pid_t vd_arg_pid(const char *opt, const char *s);
+
+/* Default broker socket: --socket, else $VFIO_DMABUF_SOCKET, else NULL. */
+const char *vd_socket_default(const char *given);
+
+/* ---- devices (device.c) ----------------------------------------------- */
+
+enum vd_vfio_mode {
+	VD_VFIO_AUTO,		/* cdev + iommufd, else legacy group */
+	VD_VFIO_CDEV,
+	VD_VFIO_GROUP,
+};
+extern const struct du_keyword vd_vfio_mode_keywords[];
+
+/* A PCI device as sysfs describes it. */
+struct vd_pcidev {
+	struct du_pci_addr addr;
+	char bdf[DU_PCI_ADDR_STRLEN];
+	struct du_pci_bar bars[DU_PCI_NUM_BARS];
+};
+
+/* Messages for validation errors are written into a caller's buffer so
+ * that the broker can send them to its client. */
+#define VD_MSG_LEN 200
+
+/*
+ * Look up a device given on the command line: parse, check it exists in
+ * sysfs, read its BARs.  Returns 0 or an exit status (DU_EXIT_USAGE for a
+ * malformed or unknown address), with msg filled.
+ */
+int vd_pcidev_lookup(const char *arg, struct vd_pcidev *d, char *msg,
+		     size_t len);
+
+/* The BAR can be exported or mapped: implemented, memory.  Returns 0 or
+ * DU_EXIT_USAGE with msg filled. */
+int vd_check_bar(const struct vd_pcidev *d, unsigned int bar, char *msg,
+		 size_t len);
+
+/*
+ * Parse and validate a range list against BAR bar: non-empty, page aligned,
+ * no overflow, inside the BAR, no overlaps unless allow_overlap.  ranges has
+ * room for DU_VFIO_DMABUF_MAX_RANGES.  Returns 0 or DU_EXIT_USAGE with msg.
+ */
+int vd_parse_ranges(const char *arg, struct du_range *ranges, size_t *n,
+		    char *msg, size_t len);
+int vd_check_ranges(const struct vd_pcidev *d, unsigned int bar,
+		    const struct du_range *ranges, size_t n,
+		    bool allow_overlap, char *msg, size_t len);
+
+/* The device is bound to vfio-pci.  Returns 0 or DU_EXIT_FAILURE. */
+int vd_check_vfio_bound(const struct vd_pcidev *d, char *msg, size_t len);
+
+struct du_vfio_device;
+/* Open the device (after the checks above).  Returns 0 or an exit status
+ * with msg filled. */
+int vd_open_device(const struct vd_pcidev *d, enum vd_vfio_mode mode,
+		   struct du_vfio_device *vfio, char *msg, size_t len);
+
+/* Feature support of an open device (PROBE only). */
+struct vd_features {
+	bool dma_buf;		/* feature 11: export */
+	bool revoke;		/* feature 14 */
+	bool memattr;		/* feature 15 */
+	int dma_buf_err;	/* errno of the failed probes, else 0 */
+	int revoke_err;
+	int memattr_err;
+};
+void vd_probe_features(int devfd, struct vd_features *f);
+
+/*
+ * Export ranges of bar as one DMA-BUF: probe, export, name, memattr.
+ * memattr < 0 keeps the default.  Returns the fd, or -status (an exit
+ * status, negated) with msg filled; no half-made buffer is left behind.
+ */
+int vd_export(int devfd, const struct vd_features *f, unsigned int bar,
+	      const struct du_range *ranges, size_t n, const char *name,
+	      int memattr, char *msg, size_t len);
+
+/* Bytes of a DMA-BUF (lseek SEEK_END), or -errno. */
+int64_t vd_dmabuf_size(int fd);
+/* Inode number of an open file, 0 on error. */
+uint64_t vd_inode(int fd);
+
+/*
+ * Check that fd is an open DMA-BUF.  Returns 0, or an exit status with msg
+ * naming what it is instead ("a pipe", "a regular file", "not open").
+ */
+int vd_check_dmabuf_fd(int fd, char *msg, size_t len);
+
+/* "nc"/"wc" */
+const char *vd_memattr_name(uint32_t v);
+
+/* ---- broker client (client.c) ----------------------------------------- */
+
+struct vd_wire_buffer;
+struct vd_client {
+	int sock;
+	uint32_t seq;
+	const char *path;
+};
+
+/* Connect; returns 0 or an exit status after printing the error. */
+int vd_client_connect(struct vd_client *c, const char *path);
+void vd_client_close(struct vd_client *c);
+
+/*
+ * Send a request and receive the reply.  *reply (VD_MSG_MAX bytes) gets
+ * the reply; *fd (may be NULL) a received fd or -1.  Returns 0 when the
+ * broker answered with status 0, else an exit status after printing the
+ * broker's message (or the protocol error).
+ */
+int vd_client_call(struct vd_client *c, uint16_t type, const void *body,
+		   size_t blen, void *reply, size_t *rlen, int *fd);
+
+/* Get a buffer's fd from the broker (GET).  Returns 0 or exit status;
+ * desc (may be NULL) receives the buffer description. */
+int vd_client_get(struct vd_client *c, uint32_t id, int *fd, void *desc);
+
+/* Print one buffer description (export, list, get). */
+void vd_print_wire_buffer(const struct vd_wire_buffer *b, int fd);
+
+/* ---- procfs (procfs.c) ------------------------------------------------ */
+#include "procfs.h"
+
+/* ---- subcommands ------------------------------------------------------ */
+int cmd_export(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_memattr(int argc, char **argv);
+int cmd_access(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+
+#endif /* VFIO_DMABUF_H */
