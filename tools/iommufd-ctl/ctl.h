@@ -220,6 +220,8 @@ int ctl_cmd_show(struct ctl *c, int argc, char **argv);
  * the next character.  Returns the word count (0 for a blank or comment
  * line) with *argv a NULL-terminated malloc()ed vector (free with
  * ctl_lex_free()), or -EINVAL with *err set to a static message.
+ * $NAME and ${NAME} (outside single quotes) expand to environment
+ * variables; an unset one is an error.
  */
 int ctl_lex(const char *line, char ***argv, const char **err);
 void ctl_lex_free(char **argv);

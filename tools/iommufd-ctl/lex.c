@@ -8,6 +8,8 @@
 #endif
 #include <errno.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -37,39 +39,108 @@ static int push(char ***v, size_t *n, size_t *cap, char *w)
 	return 0;
 }
 
+struct word {
+	char *s;
+	size_t len, cap;
+};
+
+static int addc(struct word *w, char ch)
+{
+	if (w->len + 2 > w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 64;
+		char *ns = realloc(w->s, ncap);
+
+		if (!ns)
+			return -ENOMEM;
+		w->s = ns;
+		w->cap = ncap;
+	}
+	w->s[w->len++] = ch;
+	w->s[w->len] = '\0';
+	return 0;
+}
+
+/* $NAME or ${NAME} at *pp (pointing at '$'): append the variable's value.
+ * A '$' not followed by a name is kept as is.  Returns 0, -ENOMEM, or
+ * -EINVAL with *err set. */
+static int expand(const char **pp, struct word *w, const char **err,
+		  char *errbuf, size_t errlen)
+{
+	const char *p = *pp + 1, *start, *val;
+	bool braces = *p == '{';
+	char name[128];
+	size_t n;
+
+	if (braces)
+		p++;
+	start = p;
+	if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))) {
+		if (braces) {
+			*err = "bad ${...} substitution";
+			return -EINVAL;
+		}
+		*pp += 1;
+		return addc(w, '$');
+	}
+	while (*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+	       (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+		p++;
+	n = (size_t)(p - start);
+	if (braces && *p++ != '}') {
+		*err = "bad ${...} substitution";
+		return -EINVAL;
+	}
+	if (n >= sizeof(name)) {
+		*err = "variable name too long";
+		return -EINVAL;
+	}
+	memcpy(name, start, n);
+	name[n] = '\0';
+	val = getenv(name);
+	if (!val) {
+		snprintf(errbuf, errlen, "$%s is not set", name);
+		*err = errbuf;
+		return -EINVAL;
+	}
+	for (; *val; val++)
+		if (addc(w, *val))
+			return -ENOMEM;
+	*pp = p;
+	return 0;
+}
+
 int ctl_lex(const char *line, char ***argv, const char **err)
 {
-	size_t len = strlen(line);
+	static char errbuf[192];
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 	const char *p = line;
-	char *word = NULL;
+	struct word w = { NULL, 0, 0 };
 	int rc;
 
 	*argv = NULL;
 	*err = NULL;
-	rc = push(&v, &n, &cap, NULL) ? -ENOMEM : 0;	/* v = {NULL} */
-	if (rc)
+	if (push(&v, &n, &cap, NULL))
 		goto fail_nomem;
 	n = 0;
 
 	for (;;) {
-		size_t wl = 0;
-
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 			p++;
 		if (!*p || *p == '#')
 			break;
-		/* A word is never longer than the rest of the line. */
-		word = malloc(len + 1);
-		if (!word)
+		w.len = 0;
+		if (addc(&w, 'x'))	/* make sure the word is allocated */
 			goto fail_nomem;
+		w.len = 0;
+		w.s[0] = '\0';
 		while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
 		       *p != '\n') {
 			if (*p == '\'') {
 				p++;
 				while (*p && *p != '\'')
-					word[wl++] = *p++;
+					if (addc(&w, *p++))
+						goto fail_nomem;
 				if (!*p) {
 					*err = "unterminated single quote";
 					goto fail;
@@ -78,10 +149,21 @@ int ctl_lex(const char *line, char ***argv, const char **err)
 			} else if (*p == '"') {
 				p++;
 				while (*p && *p != '"') {
+					if (*p == '$') {
+						rc = expand(&p, &w, err, errbuf,
+							    sizeof(errbuf));
+						if (rc == -ENOMEM)
+							goto fail_nomem;
+						if (rc)
+							goto fail;
+						continue;
+					}
 					if (*p == '\\' &&
-					    (p[1] == '"' || p[1] == '\\'))
+					    (p[1] == '"' || p[1] == '\\' ||
+					     p[1] == '$'))
 						p++;
-					word[wl++] = *p++;
+					if (addc(&w, *p++))
+						goto fail_nomem;
 				}
 				if (!*p) {
 					*err = "unterminated double quote";
@@ -94,27 +176,35 @@ int ctl_lex(const char *line, char ***argv, const char **err)
 					*err = "backslash at the end of the line (lines do not continue)";
 					goto fail;
 				}
-				word[wl++] = p[1];
+				if (addc(&w, p[1]))
+					goto fail_nomem;
 				p += 2;
+			} else if (*p == '$') {
+				rc = expand(&p, &w, err, errbuf, sizeof(errbuf));
+				if (rc == -ENOMEM)
+					goto fail_nomem;
+				if (rc)
+					goto fail;
 			} else {
-				word[wl++] = *p++;
+				if (addc(&w, *p++))
+					goto fail_nomem;
 			}
 		}
-		word[wl] = '\0';
-		if (push(&v, &n, &cap, word))
+		if (push(&v, &n, &cap, w.s))
 			goto fail_nomem;
-		word = NULL;
+		w.s = NULL;
+		w.cap = 0;
 	}
 	*argv = v;
 	return (int)n;
 
 fail_nomem:
 	*err = "out of memory";
-	free(word);
+	free(w.s);
 	ctl_lex_free(v);
 	return -ENOMEM;
 fail:
-	free(word);
+	free(w.s);
 	ctl_lex_free(v);
 	return -EINVAL;
 }

@@ -270,6 +270,22 @@ test_batch_malformed_lines() {
 	assertEquals "-:1: backslash at the end of the line (lines do not continue)" "$err"
 }
 
+test_batch_expands_environment_variables() {
+	ICTL_N=fromenv batch 'ioas alloc name $ICTL_N\nioas alloc name "${ICTL_N}2"\nioas alloc name '"'"'$ICTL_N'"'"'\n' -n -j
+	assertEquals 2 "$rc"
+	assertEquals "fromenv fromenv2" "$(echo "$out" | jq -r '[.results[].name] | join(" ")')"
+	assertEquals "no expansion in single quotes" "-:3: ioas alloc: invalid name '\$ICTL_N': use a letter or '_' then letters, digits, '_', '.' or '-' (at most 31)" "$err"
+	batch 'ioas alloc name $ICTL_UNSET_VAR\n' -n
+	assertEquals 2 "$rc"
+	assertEquals "-:1: \$ICTL_UNSET_VAR is not set" "$err"
+	batch 'ioas alloc name ${ICTL_N\n' -n
+	assertEquals "-:1: bad \${...} substitution" "$err"
+	exec 7<"$top_srcdir/README.md"
+	ICTL_FD=7 batch 'ioas alloc name A\nioas map --dmabuf-fd $ICTL_FD\n' -n
+	exec 7<&-
+	assertEquals "-:2: ioas map: --dmabuf-fd 7 is not a DMA-BUF (it is a regular file)" "$err"
+}
+
 test_batch_unknown_object_names() {
 	batch 'ioas alloc name A\nioas map --ioas Z --length 4K\n' -n
 	assertEquals 2 "$rc"
