@@ -43,7 +43,7 @@ vm_host_expect() {
 	"$DU_SHARE"/*) ;;
 	*) fail "vm_host_expect: $file is not on the share $DU_SHARE"; return 1 ;;
 	esac
-	dir=$DU_SHARE/host-checks/${DU_SUITE:?}
+	dir=$DU_SHARE/host-checks/${DU_SUITE:-manual}
 	mkdir -p "$dir"
 	n=$(find "$dir" -name '*.bin' | wc -l)
 	n=$(printf '%03d' "$((n + 1))")
