@@ -506,7 +506,8 @@ static int handle(struct broker_client *c)
 		err = vd_proto_check_request(buf, (size_t)n, msg, sizeof(msg));
 		if (err) {
 			/* echo the seq only when the header was whole */
-			uint32_t seq = (size_t)n >= sizeof(*h) ? h->seq : 0;
+			uint32_t seq = (size_t)n >= sizeof(*h) &&
+				h->magic == VD_PROTO_MAGIC ? h->seq : 0;
 
 			vd_proto_hdr(&eh, VD_MSG_ERROR, 0, seq);
 			h = &eh;
