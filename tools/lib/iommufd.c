@@ -207,6 +207,8 @@ int du_ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, uint64_t length,
 	cmd.ioas_id = ioas_id;
 	cmd.iova = iova;
 	cmd.length = length;
+	if (!iova && !length)
+		cmd.length = DU_IOAS_UNMAP_ALL;
 	ret = xioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
 	if (ret < 0)
 		return ret;

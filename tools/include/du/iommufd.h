@@ -69,10 +69,15 @@ int du_ioas_copy(int fd, uint32_t dst_ioas, uint64_t *dst_iova,
 		 unsigned int flags);
 
 /*
- * Unmap [iova, iova + length) (IOMMU_IOAS_UNMAP); iova 0 and length 0
- * unmap everything.  *unmapped (may be NULL) receives the number of bytes
- * actually unmapped (the kernel gives -ENOENT when nothing matched).
+ * Unmap [iova, iova + length) (IOMMU_IOAS_UNMAP).  iova 0 with length 0
+ * (or DU_IOAS_UNMAP_ALL) unmaps everything; the kernel's own spelling of
+ * "all" is iova 0, length UINT64_MAX, which this function sends.
+ * *unmapped (may be NULL) receives the number of bytes actually unmapped.
+ * A range that matches no mapping is -ENOENT (the kernel's answer); a
+ * range must cover whole mappings (else -ENOENT or -EINVAL from the
+ * kernel).
  */
+#define DU_IOAS_UNMAP_ALL UINT64_MAX
 int du_ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, uint64_t length,
 		  uint64_t *unmapped);
 

@@ -78,7 +78,8 @@ struct du_vfio_region {
 int du_vfio_region_info(int devfd, unsigned int index,
 			struct du_vfio_region *r);
 
-/* VFIO_DEVICE_RESET (temporarily revokes the device's DMA-BUFs). */
+/* VFIO_DEVICE_RESET (temporarily revokes the device's DMA-BUFs).  -EINVAL
+ * when the device has no reset method (QEMU's ivshmem, for one). */
 int du_vfio_reset(int devfd);
 
 /* ---- device features -------------------------------------------------- */
