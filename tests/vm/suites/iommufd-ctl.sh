@@ -1,0 +1,294 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# iommufd-ctl in the guest: IOAS operations against the real kernel, and
+# proof that mappings are real: edu's DMA engine (driven by the helper
+# iommufd-edu-dma through `iommufd-ctl exec`) reads and writes through
+# them; a VFIO DMA-BUF of the ivshmem BAR (exported by `vfio-dmabuf exec`)
+# mapped with IOMMU_IOAS_MAP_FILE receives edu's DMA, checked in the BAR's
+# backing file; a revoked buffer's mapping is gone.  Profile: p2p.
+#
+#   tests/vm/run-vm.sh --profile p2p --suite iommufd-ctl
+
+. "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/vm/lib/vm-suite.sh"
+
+# ivshmem BAR2 ranges used here (distinct from other suites' ranges is not
+# needed: each run has its own backing file, but keep them apart within
+# this suite so the host checks see each test's bytes):
+#   0x1000000  DMA-BUF mapping test        (16 MiB)
+#   0x1400000  revoke test                 (20 MiB)
+#   0x1800000  multi-range export          (24 MiB)
+DMABUF_OFF=0x1000000
+REVOKE_OFF=0x1400000
+MULTI_OFF=0x1800000
+
+oneTimeSetUp() {
+	work=$(mktemp -d "$PWD/ictl.XXXXXX")
+}
+
+oneTimeTearDown() {
+	rm -rf "$work"
+}
+
+# ictl_batch TEXT [ARGS...]: run TEXT as a batch; $out, $err, $rc.
+ictl_batch() {
+	local text=$1
+	shift
+	printf '%s\n' "$text" >"$work/batch"
+	iommufd-ctl "$@" -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	out=$(cat "$work/out")
+	err=$(cat "$work/err")
+	[ "$rc" = 0 ] || tap_diag "batch exit $rc: $err"
+	cat "$work/out" "$work/err" >&2
+}
+
+# mkfile FILE LENGTH BYTE: a tmpfs file of LENGTH bytes of BYTE (numbers).
+mkfile() {
+	head -c "$(($2))" /dev/zero | tr '\0' "\\$(printf '%03o' "$(($3))")" >"$1"
+}
+
+# bytes FILE OFFSET LENGTH: hex bytes.
+bytes() {
+	od -An -tx1 -v -j "$(($2))" -N "$(($3))" "$1" | tr -d ' \n'
+}
+
+# The edu device bound and attached to IOAS A, as the first lines of a batch.
+EDU_SETUP="device bind --device $DU_EDU_BDF name edu
+ioas alloc name A
+device attach --device edu --ioas A"
+
+# ---- the kernel, without a device ------------------------------------------
+
+test_iommu_opens_and_fresh_ioas_has_ranges() {
+	assertTrue "/dev/iommu is a character device" "[ -c /dev/iommu ]"
+	iommufd-ctl -j ioas iova-ranges >"$work/out"
+	assertEquals 0 "$?"
+	assertTrue "at least one usable range" "[ $(jq '.results[0].ranges | length' "$work/out") -ge 1 ]"
+	# Without an attached domain the IOAS imposes no alignment (1).
+	assertTrue "alignment is a power of two" \
+		"[ \$(( $(jq '.results[0].alignment' "$work/out") & ($(jq '.results[0].alignment' "$work/out") - 1) )) = 0 ]"
+}
+
+test_batch_example_form_as_written() {
+	printf 'ioas alloc name A\nioas map --ioas A --iova 0x100000 --length 2M\n' |
+		iommufd-ctl -b - >"$work/out" 2>"$work/err"
+	assertEquals 0 "$?"
+	assertContains "$(cat "$work/out")" "mapped anon at iova 0x100000 length 0x200000 rw"
+}
+
+test_kernel_chosen_iova_unmap_lengths() {
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --length 2M
+ioas map --ioas A --memfd --length 1M --iova 64M
+ioas unmap --ioas A --iova 64M --length 4M
+ioas map --ioas A --memfd --length 1M --iova 64M
+ioas unmap --ioas A --all" -j
+	assertEquals 0 "$rc"
+	assertNotEquals "IOVA chosen" null "$(echo "$out" | jq '.results[1].iova')"
+	assertEquals "not fixed" false "$(echo "$out" | jq '.results[1].fixed')"
+	assertEquals "range unmap length" 1048576 "$(echo "$out" | jq '.results[3].unmapped')"
+	assertEquals "unmap all length" $((3 * 1048576)) "$(echo "$out" | jq '.results[5].unmapped')"
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --length 1M --iova 16M
+ioas unmap --ioas A --iova 32M --length 1M"
+	assertEquals "unmap that matches nothing" 1 "$rc"
+	assertContains "$err" "$work/batch:3: ioas unmap: nothing mapped in [0x2000000, 0x2100000)"
+}
+
+test_kernel_refuses_overlap_and_cut() {
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --iova 0x100000 --length 2M
+ioas map --ioas A --iova 0x200000 --length 2M"
+	assertEquals 1 "$rc"
+	assertEquals "$work/batch:3: ioas map: IOMMU_IOAS_MAP: [0x200000, 0x400000) overlaps the mapping at 0x100000 (length 0x200000)" "$err"
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --iova 0x100000 --length 2M
+ioas unmap --ioas A --iova 0x100000 --length 1M"
+	assertEquals 1 "$rc"
+	assertContains "$err" "cuts through the mapping at 0x100000"
+}
+
+test_options_allow_iovas_copy_compat() {
+	local iova
+	ictl_batch "ioas alloc name A
+ioas alloc name B
+ioas option --ioas A
+ioas option --ioas A --huge-pages off
+ioas map --ioas A --memfd --length 1M --iova 40M
+ioas allow-iovas --ioas A --ranges 48M:16M
+ioas map --ioas A --length 1M
+ioas copy --src-ioas A --src-iova 40M --length 1M --ioas B --iova 8M
+vfio-compat show
+vfio-compat set --ioas B
+vfio-compat show
+show" -j
+	assertEquals 0 "$rc"
+	assertEquals "huge pages default" true "$(echo "$out" | jq '.results[2].huge_pages')"
+	assertEquals "huge pages off" false "$(echo "$out" | jq '.results[3].huge_pages')"
+	iova=$(echo "$out" | jq '.results[6].iova')
+	assertTrue "chosen IOVA inside the allowed range ($iova)" "[ '$iova' -ge $((48 << 20)) -a '$iova' -lt $((64 << 20)) ]"
+	assertEquals "copied to 8M" $((8 << 20)) "$(echo "$out" | jq '.results[7].iova')"
+	assertEquals "no compat IOAS at first" null "$(echo "$out" | jq '.results[8].ioas_id')"
+	assertEquals "compat IOAS is B" "B" "$(echo "$out" | jq -r '.results[10].name')"
+	assertEquals "B has the copy" "copy" "$(echo "$out" | jq -r '.results[11].objects[] | select(.name == "B") | .mappings[0].source')"
+}
+
+test_iommufd_selftest_mock_present() {
+	# CONFIG_IOMMUFD_TEST: the mock is driven by the kernel's own
+	# selftests; here it only has to be there, so the benchmark can use it.
+	if [ ! -d /sys/kernel/debug/iommufd ] && ! grep -q iommufd_test /proc/kallsyms 2>/dev/null; then
+		skip_test "kernel built without CONFIG_IOMMUFD_TEST"
+		return 0
+	fi
+	assertTrue true
+}
+
+# ---- edu: DMA through the mappings -----------------------------------------
+
+test_device_bind_attach_hwinfo() {
+	ictl_batch "$EDU_SETUP
+device hw-info --device edu
+device list
+device detach --device edu
+ioas alloc name B
+device attach --device edu --ioas B
+device replace --device edu --ioas A" -j
+	assertEquals 0 "$rc"
+	assertEquals "bound by address" "$DU_EDU_BDF" "$(echo "$out" | jq -r '.results[0].device')"
+	assertEquals "cdev" "$(basename "$DU_EDU_VFIO")" "$(echo "$out" | jq -r '.results[0].cdev')"
+	assertEquals "attached" true "$(echo "$out" | jq '.results[2].attached')"
+	assertNotEquals "a HWPT" null "$(echo "$out" | jq '.results[2].hwpt_id')"
+	assertEquals "intel-vtd" "$(echo "$out" | jq -r '.results[3].type')"
+	assertEquals "replaced onto A" "$(echo "$out" | jq '.results[1].ioas_id')" "$(echo "$out" | jq '.results[8].pt_id')"
+	iommufd-ctl device attach --device "$DU_EDU_BDF" >"$work/out" 2>&1
+	assertEquals "one-shot attach to a fresh IOAS" 0 "$?"
+}
+
+test_edu_dma_through_file_mappings() {
+	mkfile "$work/src" 8192 0x5a
+	mkfile "$work/dst" 8192 0
+	ictl_batch "$EDU_SETUP
+ioas map --ioas A --file $work/src --iova 0x100000 --access r
+ioas map --ioas A --file $work/dst --iova 0x200000
+exec -- iommufd-edu-dma copy 0x100000 0x200000 8K"
+	assertEquals 0 "$rc"
+	assertEquals "edu read src and wrote dst through the IOAS" \
+		"$(bytes "$work/src" 0 8192)" "$(bytes "$work/dst" 0 8192)"
+}
+
+test_edu_dma_anonymous_and_memfd_round_trip() {
+	ictl_batch "$EDU_SETUP
+ioas map --ioas A --iova 0x300000 --length 2M
+exec -- iommufd-edu-dma read 0x300000 4K 0x00
+exec -- iommufd-edu-dma write 0x301000 4K 0xa5
+exec -- iommufd-edu-dma read 0x301000 4K 0xa5
+ioas map --ioas A --memfd --iova 0x600000 --length 1M
+exec -- iommufd-edu-dma write 0x600000 8K 0x3f
+exec -- iommufd-edu-dma read 0x600000 8K 0x3f"
+	assertEquals 0 "$rc"
+	assertContains "fresh anonymous memory is zero" "$out" "read 4096 bytes at iova 0x300000: 00 00"
+	assertContains "$out" "read 4096 bytes at iova 0x301000: a5 a5"
+	assertContains "$out" "read 8192 bytes at iova 0x600000: 3f 3f"
+}
+
+test_unmapped_and_readonly_iova_dma_is_blocked() {
+	local before after
+	mkfile "$work/ro" 4096 0x11
+	before=$(vm_dmar_faults)
+	ictl_batch "$EDU_SETUP
+ioas map --ioas A --file $work/ro --iova 0x100000 --access r
+ioas map --ioas A --iova 0x200000 --length 4K
+exec -- iommufd-edu-dma write 0x200000 4K 0x22
+ioas unmap --ioas A --iova 0x200000 --length 4K
+exec -- iommufd-edu-dma write 0x100000 4K 0x33
+exec -- iommufd-edu-dma write 0x200000 4K 0x44"
+	assertEquals 0 "$rc"
+	after=$(vm_dmar_faults)
+	assertEquals "read-only mapping not written" "$(printf '11%.0s' $(seq 4096))" "$(bytes "$work/ro" 0 4096)"
+	assertTrue "DMA to read-only and unmapped IOVAs faulted ($before -> $after)" "[ $after -ge $((before + 2)) ]"
+}
+
+# ---- DMA-BUF: ivshmem BAR2 exported by vfio-dmabuf ---------------------------
+
+need_vfio_dmabuf() {
+	command -v vfio-dmabuf >/dev/null && vfio-dmabuf help 2>/dev/null | grep -q '^ *exec' && return 0
+	skip_test "vfio-dmabuf (with 'exec') is not built yet"
+	return 1
+}
+
+test_dmabuf_map_and_edu_dma_into_ivshmem() {
+	need_vfio_dmabuf || return 0
+	vm_fill "$DU_IVSHMEM_FILE" "$DMABUF_OFF" 8192 0
+	mkfile "$work/pattern" 8192 0xc3
+	cat >"$work/batch" <<EOF
+$EDU_SETUP
+ioas map --ioas A --file $work/pattern --iova 0x100000 --access r
+ioas map --ioas A --dmabuf-fd \$VFIO_DMABUF_FD --iova 0x1000000
+exec -- iommufd-edu-dma copy 0x100000 0x1000000 8K
+show
+EOF
+	vfio-dmabuf exec --device "$DU_IVSHMEM_BDF" --bar 2 --range "$DMABUF_OFF:2M" -- \
+		iommufd-ctl -j -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/out" "$work/err" >&2
+	assertEquals 0 "$rc"
+	assertEquals "mapped as a DMA-BUF" dmabuf "$(jq -r '.results[4].source' "$work/out")"
+	assertEquals "length from the buffer" $((2 << 20)) "$(jq '.results[4].length' "$work/out")"
+	assertEquals "edu's bytes reached the ivshmem BAR" \
+		"$(bytes "$work/pattern" 0 8192)" "$(bytes "$DU_IVSHMEM_FILE" "$DMABUF_OFF" 8192)"
+	vm_host_expect "edu DMA into the DMA-BUF mapping" "$DU_IVSHMEM_FILE" "$DMABUF_OFF" "$work/pattern"
+}
+
+test_dmabuf_multi_range_is_explained() {
+	need_vfio_dmabuf || return 0
+	vfio-dmabuf exec --device "$DU_IVSHMEM_BDF" --bar 2 --range "$MULTI_OFF:4K,$((MULTI_OFF + 0x10000)):4K" -- \
+		sh -c 'exec iommufd-ctl ioas map --dmabuf-fd "$VFIO_DMABUF_FD"' >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/err" >&2
+	assertEquals "EOPNOTSUPP: kernel lacks the feature" 3 "$rc"
+	assertContains "$(cat "$work/err")" "maps only single-range VFIO DMA-BUFs"
+}
+
+test_dmabuf_revoke_removes_the_mapping() {
+	need_vfio_dmabuf || return 0
+	local sock=$work/broker.sock id rev before after
+	rev=$(vfio-dmabuf -j probe --device "$DU_IVSHMEM_BDF" 2>/dev/null | jq -r '[.. | .dma_buf_revoke? | select(. != null)][0]')
+	if [ "$rev" != true ]; then
+		skip_test "the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE (probe says '${rev:-nothing}')"
+		return 0
+	fi
+	vfio-dmabuf serve --socket "$sock" --device "$DU_IVSHMEM_BDF" --background >&2 ||
+		{ fail "broker did not start"; return 0; }
+	id=$(vfio-dmabuf -j export --socket "$sock" --device "$DU_IVSHMEM_BDF" --bar 2 \
+		--range "$REVOKE_OFF:2M" 2>/dev/null | jq -r '[.. | .id? | select(type == "number")][0]')
+	assertTrue "broker exported a buffer (id '$id')" "[ -n '$id' ] && [ '$id' != null ]"
+	vm_fill "$DU_IVSHMEM_FILE" "$REVOKE_OFF" 8192 0
+	before=$(vm_dmar_faults)
+	cat >"$work/batch" <<EOF
+$EDU_SETUP
+ioas map --ioas A --dmabuf-fd \$VFIO_DMABUF_FD --iova 0x1000000
+exec -- iommufd-edu-dma write 0x1000000 4K 0x6b
+exec -- vfio-dmabuf revoke --socket $sock --id $id
+exec -- iommufd-edu-dma write 0x1001000 4K 0x6c
+ioas unmap --ioas A --iova 0x1000000 --length 2M
+ioas map --ioas A --dmabuf-fd \$VFIO_DMABUF_FD --iova 0x1000000
+EOF
+	timeout 120 vfio-dmabuf exec --socket "$sock" --id "$id" -- \
+		iommufd-ctl -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	after=$(vm_dmar_faults)
+	cat "$work/out" "$work/err" >&2
+	vfio-dmabuf stop --socket "$sock" >&2 2>&1
+	assertNotEquals "nothing hung" 124 "$rc"
+	assertEquals "the map after the revoke says revoked (exit 4)" 4 "$rc"
+	assertContains "$(cat "$work/err")" "the DMA-BUF was revoked (ENODEV)"
+	assertEquals "DMA before the revoke landed" "$(printf '6b%.0s' $(seq 4096))" "$(bytes "$DU_IVSHMEM_FILE" "$REVOKE_OFF" 4096)"
+	assertEquals "DMA after the revoke did not" "$(printf '00%.0s' $(seq 4096))" "$(bytes "$DU_IVSHMEM_FILE" $((REVOKE_OFF + 4096)) 4096)"
+	assertTrue "the DMA after the revoke faulted ($before -> $after)" "[ $after -gt $before ]"
+}
+
+vm_require_devices edu ivshmem
+vm_require_progs iommufd-ctl iommufd-edu-dma jq
+tap_run_shunit2
