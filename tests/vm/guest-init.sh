@@ -144,9 +144,14 @@ for i in "${!DU_SUITE_NAMES[@]}"; do
 	say "suite $n: $s"
 	kmsg "begin suite $n"
 	t0=$(date +%s%N)
+	# timeout(1) leads a new process group: its pid is the group id.
 	(cd /tmp && DU_SUITE=$n exec timeout -s KILL "$DU_SUITE_TIMEOUT" bash "$s") \
-		>"$r.tap" 2>"$r.log" </dev/null
+		>"$r.tap" 2>"$r.log" </dev/null &
+	pid=$!
+	wait "$pid"
 	rc=$?
+	# Nothing a suite started may outlive it (and hold a device open).
+	kill -KILL -- "-$pid" 2>/dev/null
 	t1=$(date +%s%N)
 	kmemleak_scan "$n"
 	taint1=$(cat /proc/sys/kernel/tainted)

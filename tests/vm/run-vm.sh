@@ -9,7 +9,8 @@
 #   --profile A[,B]     device profiles, repeatable (default: p2p); see --list-profiles
 #   --suite FILE        shunit2 suite to run in the guest, repeatable; a bare
 #                       name means tests/vm/suites/NAME.sh
-#   --timeout SEC       hard limit for the whole VM run (default: 900)
+#   --timeout SEC       hard limit for the whole VM run (default: 120 s plus
+#                       the suite timeout for each suite)
 #   --suite-timeout SEC limit for each suite inside the guest (default: 300)
 #   --out DIR           output directory (default: a new /tmp/du-vm.XXXXXX)
 #   --append ARGS       extra kernel command line arguments
@@ -36,10 +37,10 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
-usage() { sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 
 # ---- options ---------------------------------------------------------------
-kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout=900 suite_timeout=300
+kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout='' suite_timeout=300
 builddir=${top_builddir:-}
 profiles=() suites=()
 need() {
@@ -71,8 +72,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a number of seconds"
 [[ $suite_timeout =~ ^[1-9][0-9]*$ ]] || die "--suite-timeout: '$suite_timeout' is not a number of seconds"
+# By default every suite can use its whole timeout before QEMU is killed.
+[ -n "$timeout" ] || timeout=$((120 + ${#suites[@]} * suite_timeout))
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout: '$timeout' is not a number of seconds"
 [ ${#profiles[@]} -gt 0 ] || profiles=(p2p)
 [ ${#suites[@]} -gt 0 ] || [ "$shell" = 1 ] || [ -n "$evaluate" ] ||
 	die "nothing to do: give --suite FILE or --shell (try --help)"
