@@ -536,16 +536,21 @@ static void print_iommufd(const struct p2p_verdict *v)
 			  v->rc_p2p_known_good == TRI_UNKNOWN ? ": unknown here" : "");
 	du_print_nl();
 	if (v->switch_shortcut)
-		du_printf("  caution: %s does not redirect P2P requests (ACS RR %s): a request whose untranslated IOVA falls in a sibling's window is routed inside the switch, not to the IOMMU; keep IOVAs clear of the bridge windows or enable ACS\n",
+		du_printf("  caution: %s %s: a request whose untranslated IOVA falls in a sibling's window is routed inside the switch, not to the IOMMU; keep IOVAs clear of the bridge windows or enable ACS\n",
 			  v->ingress->name,
-			  v->ingress->acs_state == PCAP_UNKNOWN ? "unknown" :
-			  v->ingress->acs_state == PCAP_FOUND ? "off" :
-			  "not implemented");
+			  v->ingress->acs_state == PCAP_UNKNOWN ?
+			  "may not redirect P2P requests upstream (its ACS control is not readable)" :
+			  v->ingress->acs_state == PCAP_FOUND ?
+			  "does not redirect P2P requests upstream (ACS RR off)" :
+			  "does not redirect P2P requests upstream (no ACS capability)");
 	du_out_close_object();
 }
 
 static void print_pair(const struct p2p_topo *t, const struct p2p_verdict *v,
 		       const struct verify_result *vr);
+
+/* print_pair() inside --matrix (JSON only) */
+static bool matrix_mode;
 
 static void print_verify(const struct p2p_verdict *v,
 			 const struct verify_result *r)
@@ -657,6 +662,12 @@ static void print_pair(const struct p2p_topo *t, const struct p2p_verdict *v,
 	if (v->client->hb != v->provider->hb)
 		du_print_string(DU_JSON, NULL, NULL, v->client->hb->name);
 	du_out_close_array();
+	if (!du_out_is_json() && !matrix_mode) {
+		print_host_bridge(v->provider->hb);
+		if (v->client->hb != v->provider->hb)
+			print_host_bridge(v->client->hb);
+		print_cpu(t);
+	}
 	print_dma_api(t, v);
 	print_iommufd(v);
 	{
@@ -819,16 +830,19 @@ static int run_pair(struct p2p_topo *t, const struct opts *o)
 	if (ret)
 		return ret;
 
-	du_out_open_array("devices");
-	print_device_json(prov);
-	print_device_json(cli);
-	du_out_close_array();
-	du_out_open_array("host_bridges");
-	print_host_bridge(prov->hb);
-	if (cli->hb != prov->hb)
-		print_host_bridge(cli->hb);
-	du_out_close_array();
-	print_cpu(t);
+	if (du_out_is_json()) {
+		/* text shows these inside the pair, after the path */
+		du_out_open_array("devices");
+		print_device_json(prov);
+		print_device_json(cli);
+		du_out_close_array();
+		du_out_open_array("host_bridges");
+		print_host_bridge(prov->hb);
+		if (cli->hb != prov->hb)
+			print_host_bridge(cli->hb);
+		du_out_close_array();
+		print_cpu(t);
+	}
 	du_out_open_array("pairs");
 	print_pair(t, &v, o->verify ? &vr : NULL);
 	du_out_close_array();
@@ -873,6 +887,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 	size_t n = 0;
 	int ret;
 
+	matrix_mode = true;
 	if (o->n_devs) {
 		for (size_t i = 0; i < o->n_devs; i++) {
 			ret = load(t, &o->devs[i], &nodes[i]);
@@ -912,7 +927,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 			char lab[16];
 
 			snprintf(lab, sizeof(lab), "D%zu", j);
-			printf(" %-8s", lab);
+			printf(j + 1 < n ? " %-8s" : " %s", lab);
 		}
 		printf("\n");
 		for (size_t i = 0; i < n; i++) {
@@ -929,7 +944,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 					snprintf(cell, sizeof(cell), "%s/%s",
 						 topo_class_name(v->topo),
 						 verdict_code(v->map));
-				printf(" %-8s", cell);
+				printf(j + 1 < n ? " %-8s" : " %s", cell);
 			}
 			printf("\n");
 		}
@@ -973,6 +988,40 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 	return DU_EXIT_OK;
 }
 
+/*
+ * getopt accepts unambiguous abbreviations of long options ("--matr"): a
+ * new option could then change what an old command line means.  Only
+ * exact names are accepted.
+ */
+static int check_long_options(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t len;
+		bool known = false;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (strncmp(a, "--", 2))
+			continue;
+		len = strcspn(a + 2, "=");
+		for (const struct argp_option *o = options; o->name || o->doc; o++)
+			if (o->name && strlen(o->name) == len &&
+			    !strncmp(o->name, a + 2, len))
+				known = true;
+		if (!known) {
+			du_err("unrecognized option '%.*s'", (int)len + 2, a);
+			return -1;
+		}
+		/* skip the argument of an option that takes one */
+		for (const struct argp_option *o = options; o->name || o->doc; o++)
+			if (o->name && o->arg && strlen(o->name) == len &&
+			    !strncmp(o->name, a + 2, len) && !a[2 + len])
+				i++;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -986,6 +1035,8 @@ int main(int argc, char **argv)
 
 	du_close_stdout_atexit();
 	argp_err_exit_status = DU_EXIT_USAGE;
+	if (check_long_options(argc, argv))
+		return DU_EXIT_USAGE;
 	null_stream = fopen("/dev/null", "we");
 	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
 	if (null_stream)

@@ -157,13 +157,8 @@ static int read_node(struct p2p_topo *t, struct p2p_node *n,
 		n->cfg_size = (size_t)st.st_size;
 	if (n->cfg_size > sizeof(n->cfg))
 		n->cfg_size = sizeof(n->cfg);
-	if (n->cfg_len < PCAP_CFG_SPACE_SIZE) {
-		/* sysfs gives non-root readers the header only */
-		n->cfg_access = CFG_RESTRICTED;
-		n->cfg_size = PCAP_CFG_SPACE_EXP_SIZE;
-	} else {
-		n->cfg_access = CFG_FULL;
-	}
+	n->cfg_access = n->cfg_len < PCAP_CFG_SPACE_SIZE ? CFG_RESTRICTED
+							  : CFG_FULL;
 
 	{
 		struct pcap_cfg c = { n->cfg, n->cfg_len };
@@ -196,6 +191,15 @@ static int read_node(struct p2p_topo *t, struct p2p_node *n,
 			break;
 		}
 
+		/*
+		 * sysfs gives non-root readers the header only, but its file
+		 * size still tells the size of the config space; a recorded
+		 * tree does not: then only a device known to be conventional
+		 * PCI (no capability list) has no extended config space.
+		 */
+		if (n->cfg_access == CFG_RESTRICTED && n->cfg_size <= n->cfg_len)
+			n->cfg_size = (n->exp_known && n->exp_type < 0) ?
+				PCAP_CFG_SPACE_SIZE : PCAP_CFG_SPACE_EXP_SIZE;
 		n->acs_state = pcap_find_ext(&c, n->cfg_size, PCAP_EXT_ID_ACS,
 					     &pos);
 		if (n->acs_state == PCAP_BROKEN) {

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# p2p-probe on the recorded fixtures: the expected verdict of every
+# fixture, checked field by field in the JSON, and golden files for the
+# text and JSON output (tests/host/p2p-probe/expected/).
+#
+# After an intended change of the output, regenerate the golden files with
+#     P2P_PROBE_REGEN=1 make check TESTS=tests/host/p2p-probe/verdicts.sh
+# and review the diff.
+
+. "$top_srcdir/tests/lib/shunit2-tap.sh"
+
+fx=$top_srcdir/tests/host/p2p-probe/fixtures
+exp=$top_srcdir/tests/host/p2p-probe/expected
+
+oneTimeSetUp() {
+	work=$(mktemp -d)
+}
+
+oneTimeTearDown() {
+	rm -rf "$work"
+}
+
+# probe FIXTURE ARGS...: run p2p-probe on a fixture; stdout in $work/out,
+# stderr in $work/err, exit status in $rc
+probe() {
+	local f=$1
+	shift
+	p2p-probe --sysfs-root "$fx/$f" "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+}
+
+# q JQ-FILTER: evaluate on the last JSON output
+q() {
+	jq -r "$1" "$work/out"
+}
+
+# golden NAME FILE: compare FILE with expected/NAME (or write it)
+golden() {
+	if [ -n "${P2P_PROBE_REGEN:-}" ]; then
+		cp "$2" "$exp/$1"
+		return
+	fi
+	if ! diff -u "$exp/$1" "$2" >"$work/diff"; then
+		tap_diag "$(head -n 40 "$work/diff")"
+		fail "output differs from expected/$1"
+	fi
+}
+
+# pair FIXTURE PROVIDER CLIENT: text and JSON of the pair against golden
+# files; leaves the JSON in $work/out for the caller's checks
+pair() {
+	local f=$1
+	probe "$f" "$2" "$3"
+	assertEquals "$f text: exit status" 0 "$rc"
+	golden "$f.pair.txt" "$work/out"
+	probe "$f" -j -p "$2" "$3"
+	assertEquals "$f JSON: exit status" 0 "$rc"
+	golden "$f.pair.json" "$work/out"
+	assertTrue "$f: valid JSON" "jq -e . '$work/out' >/dev/null"
+}
+
+matrix() {
+	local f=$1
+	probe "$f" --matrix
+	assertEquals "$f matrix: exit status" 0 "$rc"
+	golden "$f.matrix.txt" "$work/out"
+	probe "$f" -j --matrix
+	assertEquals "$f matrix JSON: exit status" 0 "$rc"
+	golden "$f.matrix.json" "$work/out"
+}
+
+test_flat_root_complex() {
+	pair flat 00:11.0 00:10.0
+	assertEquals "topology" PHB "$(q '.pairs[0].topology')"
+	assertEquals "no common upstream" null "$(q '.pairs[0].common_upstream')"
+	assertEquals "distance: both chains, one hop each" 2 "$(q '.pairs[0].distance')"
+	assertEquals "map type" not_supported "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "host bridge consulted" true "$(q '.pairs[0].dma_api.via_host_bridge')"
+	assertEquals "QEMU's q35 host bridge is not allowlisted" false "$(q '.host_bridges[0].allowlisted')"
+	assertEquals "TCG's CPU does not qualify" false "$(q '.cpu.supports_p2pdma')"
+	assertEquals "iommufd maps anyway" true "$(q '.pairs[0].iommufd.maps')"
+	assertEquals "importers disagree" true "$(q '.pairs[0].importers_disagree')"
+	assertEquals "path: provider, host bridge, client" "provider host_bridge client" \
+		"$(q '[.pairs[0].path[].role] | join(" ")')"
+	matrix flat
+}
+
+test_switch_without_acs() {
+	pair switch 04:00.0 03:00.0
+	assertEquals "topology" PIX "$(q '.pairs[0].topology')"
+	assertEquals "common upstream: the switch upstream port" 0000:01:00.0 \
+		"$(q '.pairs[0].common_upstream')"
+	assertEquals "distance" 4 "$(q '.pairs[0].distance')"
+	assertEquals "map type" bus_addr "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "no ACS redirect" 0 "$(q '.pairs[0].dma_api.acs_redirect | length')"
+	assertEquals "types along the path" \
+		"pci_device downstream_port upstream_port downstream_port pci_device" \
+		"$(q '[.pairs[0].path[].type] | join(" ")')"
+	assertEquals "iommufd: the switch may route IOVAs itself" true \
+		"$(q '.pairs[0].iommufd.switch_shortcut')"
+	assertEquals "the client's port into the switch" 0000:02:00.0 \
+		"$(q '.pairs[0].iommufd.switch_ingress')"
+	assertEquals "importers agree" false "$(q '.pairs[0].importers_disagree')"
+	matrix switch
+}
+
+test_switch_with_acs_redirect() {
+	pair switch-acs 04:00.0 03:00.0
+	assertEquals "topology" PIX "$(q '.pairs[0].topology')"
+	assertEquals "distance" 4 "$(q '.pairs[0].distance')"
+	assertEquals "map type" not_supported "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "redirecting ports, provider side first" "0000:02:01.0 0000:02:00.0" \
+		"$(q '.pairs[0].dma_api.acs_redirect | join(" ")')"
+	assertEquals "kernel parameter" "0000:02:01.0;0000:02:00.0" \
+		"$(q '.pairs[0].dma_api.disable_acs_redir')"
+	assertEquals "ACS control decoded" "sv rr cr uf" \
+		"$(q '.pairs[0].path[1].acs.enabled | join(" ")')"
+	assertEquals "ACS capability decoded" "sv tb rr cr uf dt" \
+		"$(q '.pairs[0].path[1].acs.capable | join(" ")')"
+	assertEquals "ACS offset" $((0x148)) "$(q '.pairs[0].path[1].acs.offset')"
+	assertEquals "no shortcut with RR" false "$(q '.pairs[0].iommufd.switch_shortcut')"
+	matrix switch-acs
+}
+
+test_two_root_ports() {
+	pair rootports 06:00.0 05:00.0
+	assertEquals "topology" PHB "$(q '.pairs[0].topology')"
+	assertEquals "distance: two hops on each side" 4 "$(q '.pairs[0].distance')"
+	assertEquals "map type" not_supported "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "root ports carry ACS" true "$(q '.pairs[0].path[1].acs_redirect')"
+	assertEquals "types" "pci_device root_port host_bridge root_port pci_device" \
+		"$(q '[.pairs[0].path[].type] | join(" ")')"
+	matrix rootports
+}
+
+test_allowlisted_host_bridge() {
+	pair allowlisted 06:00.0 05:00.0
+	assertEquals "map type" thru_host_bridge "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "allowlisted" true "$(q '.pairs[0].dma_api.host_bridge_allowlisted')"
+	assertEquals "host bridge IDs" "32902 8224" "$(q '.host_bridges[0] | "\(.vendor) \(.device)"')"
+	assertEquals "importers agree" false "$(q '.pairs[0].importers_disagree')"
+	assertEquals "root complex known good" true \
+		"$(q '.pairs[0].iommufd.root_complex_p2p_known_good')"
+	matrix allowlisted
+}
+
+test_two_host_bridges_amd_zen() {
+	pair twohb 06:00.0 41:00.0
+	assertEquals "topology across NUMA nodes" SYS "$(q '.pairs[0].topology')"
+	assertEquals "both host bridges" "pci0000:00 pci0000:40" \
+		"$(q '.pairs[0].host_bridges | join(" ")')"
+	assertEquals "CPU qualifies" true "$(q '.cpu.supports_p2pdma')"
+	assertEquals "map type" thru_host_bridge "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "the second root bus starts with a root port" 0000:40:1d.0 \
+		"$(q '.host_bridges[1].root_device')"
+	matrix twohb
+}
+
+test_restricted_config_space() {
+	probe restricted 04:00.0 03:00.0
+	assertEquals "exit status" 0 "$rc"
+	assertEquals "one warning line" 1 "$(wc -l <"$work/err")"
+	assertContains "warning names a device" "$(cat "$work/err")" "0000:02:00.0"
+	assertContains "warning says why" "$(cat "$work/err")" "needs root"
+	golden restricted.pair.txt "$work/out"
+	probe restricted -j 04:00.0 03:00.0
+	assertEquals "map type" unknown "$(q '.pairs[0].dma_api.map_type')"
+	assertEquals "ACS of the ports unknown" null "$(q '.pairs[0].path[1].acs_redirect')"
+	assertEquals "config access" restricted "$(q '.devices[0].config_access')"
+	assertContains "unknown ports listed" "$(q '.pairs[0].dma_api.acs_unknown | join(" ")')" \
+		"0000:02:01.0"
+	assertEquals "topology is still known" PIX "$(q '.pairs[0].topology')"
+	matrix restricted
+}
+
+tap_run_shunit2
