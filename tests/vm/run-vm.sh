@@ -292,16 +292,24 @@ poweroff_bin=$builddir/vm-poweroff
 SHUNIT2=${SHUNIT2:-$(command -v shunit2 || echo /usr/share/shunit2/shunit2)}
 [ -f "$SHUNIT2" ] || die "shunit2 not found: install the Debian package shunit2"
 
+for s in "${suites[@]}"; do
+	[ -f "$s" ] && continue
+	[[ $s == */* ]] && die "suite '$s' not found"
+	[ -f "$vmdir/suites/${s%.sh}.sh" ] ||
+		die "suite '$s' not found (no file $s, no tests/vm/suites/${s%.sh}.sh)"
+done
+
 # ---- output directory ------------------------------------------------------
 if [ -z "$out" ]; then
 	out=$(mktemp -d "${TMPDIR:-/tmp}/du-vm.XXXXXX")
 else
 	# Reuse only an empty directory or one of our own runs.
-	if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/qemu.cmd" ]; then
+	if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.run-vm" ]; then
 		die "--out $out: not empty and not a run-vm.sh output directory"
 	fi
 	mkdir -p "$out"
 fi
+: >"$out/.run-vm"
 out=$(realpath "$out")
 share=$out/share	# the guest's /run/du, writable
 rm -rf "$share" "$out/console.log" "$out/results.tap"
@@ -428,7 +436,10 @@ qarray() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 } >"$share/job.env"
 
 # ---- QEMU -------------------------------------------------------------------
-cmdline="console=ttyS0 intel_iommu=on panic=-1 oops=panic"
+# panic=-1 oops=panic: an oops panics and a panic ends QEMU at once, with
+# the report on the console.  A 60 s RCU stall timeout (21 s by default)
+# keeps a busy host from starving TCG's vCPUs into false stall reports.
+cmdline="console=ttyS0 intel_iommu=on panic=-1 oops=panic rcupdate.rcu_cpu_stall_timeout=60"
 cmdline+=" root=du_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline+=" init=$vmdir/guest-init.sh"
 [ -z "$append" ] || cmdline+=" $append"
