@@ -95,11 +95,18 @@ static void pattern(unsigned char *buf, size_t n, uint64_t seed)
 		buf[i] = (unsigned char)(seed * 29 + i * 7 + (i >> 8) * 13 + 1);
 }
 
-/* Die with the exit status for err from op. */
+/* Die with the exit status for err from VFIO operation op. */
 static void fail(enum du_vfio_op op, int err, const char *what)
 {
 	du_err("%s: %s", what, du_vfio_strerror(op, err));
 	exit(du_vfio_exit_code(op, err));
+}
+
+/* Die for err from a plain system call or iommufd ioctl. */
+static void sysfail(int err, const char *what)
+{
+	du_err("%s: %s", what, strerror(err < 0 ? -err : err));
+	exit(du_exit_for_errno(err, 0));
 }
 
 static void open_dev(const char *opt, const char *bdf, int iommufd,
@@ -108,7 +115,7 @@ static void open_dev(const char *opt, const char *bdf, int iommufd,
 	struct du_pci_addr a;
 	int r;
 
-	if (!bdf)
+	if (!bdf || !*bdf)
 		du_die(DU_EXIT_USAGE, "%s not given and $DU_%s_BDF not set",
 		       opt, opt[2] == 'e' ? "EDU" : "IVSHMEM");
 	if (du_parse_pci_addr(bdf, &a))
@@ -181,11 +188,13 @@ int main(int argc, char **argv)
 
 	/* iommu */
 	fd = du_iommufd_open();
+	if (fd == -ENOENT)
+		du_die(DU_EXIT_NOTSUPP, "no /dev/iommu: the kernel lacks iommufd");
 	if (fd < 0)
-		fail(DU_VFIO_OP_OPEN, fd, "/dev/iommu");
+		sysfail(fd, "/dev/iommu");
 	r = du_ioas_alloc(fd, &ioas);
 	if (r)
-		fail(DU_VFIO_OP_OPEN, r, "IOMMU_IOAS_ALLOC");
+		sysfail(r, "IOMMU_IOAS_ALLOC");
 	printf("ioas_id=%u\n", ioas);
 	if (step == STEP_IOMMU)
 		return DU_EXIT_OK;
@@ -194,10 +203,10 @@ int main(int argc, char **argv)
 	open_dev("--edu", o.edu, fd, &edu);
 	r = du_vfio_attach(edu.fd, ioas, NULL);
 	if (r)
-		fail(DU_VFIO_OP_OPEN, r, "VFIO_DEVICE_ATTACH_IOMMUFD_PT (edu)");
+		sysfail(r, "VFIO_DEVICE_ATTACH_IOMMUFD_PT (edu)");
 	r = du_edu_open(edu.fd, &e);
 	if (r)
-		fail(DU_VFIO_OP_OPEN, r, "edu BAR0");
+		sysfail(r, "edu BAR0");
 	printf("edu_version=%u.%u\n", e.major, e.minor);
 	if (step == STEP_ATTACH)
 		return DU_EXIT_OK;
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
 	open_dev("--ivshmem", o.ivshmem, fd, &ivs);
 	r = du_vfio_region_info(ivs.fd, o.bar, &reg);
 	if (r)
-		fail(DU_VFIO_OP_OPEN, r, "VFIO_DEVICE_GET_REGION_INFO");
+		sysfail(r, "VFIO_DEVICE_GET_REGION_INFO");
 	printf("bar_size=0x%llx\n", (unsigned long long)reg.size);
 	if (o.offset > reg.size || o.length > reg.size - o.offset)
 		du_die(DU_EXIT_USAGE, "range 0x%llx+0x%llx is outside BAR%u (0x%llx bytes)",
@@ -244,7 +253,7 @@ int main(int argc, char **argv)
 		r = du_ioas_map(fd, ioas, dst, page, &ram_iova,
 				DU_IOMMU_FIXED | DU_IOMMU_READ | DU_IOMMU_WRITE);
 	if (r)
-		fail(DU_VFIO_OP_OPEN, r, "IOMMU_IOAS_MAP (RAM)");
+		sysfail(r, "IOMMU_IOAS_MAP (RAM)");
 	if (o.pattern_out) {
 		FILE *f = fopen(o.pattern_out, "w");
 
