@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "du/exitcodes.h"
 #include "du/output.h"
@@ -126,6 +127,85 @@ const char *vd_socket_default(const char *given)
 
 /* ---- subcommand parsing ----------------------------------------------- */
 
+/*
+ * argp follows each usage error with a "Try `... --help' or `... --usage'
+ * for more information." hint (wrapped over two lines).  Our rule is one
+ * line naming what was wrong, so argp's error stream filters the hint out;
+ * everything else passes to fd 2 unchanged.
+ */
+static struct {
+	char line[1024];
+	size_t len;
+	bool skipping;
+} errf;
+
+static void errf_line(void)
+{
+	static const char hint[] = "Try `";
+	bool ends = errf.len >= 13 &&
+		memcmp(errf.line + errf.len - 13, "information.\n", 13) == 0;
+	size_t off = 0;
+	ssize_t n;
+
+	if (!errf.skipping && errf.len >= sizeof(hint) - 1 &&
+	    memcmp(errf.line, hint, sizeof(hint) - 1) == 0)
+		errf.skipping = true;
+	if (errf.skipping) {
+		if (ends)
+			errf.skipping = false;
+		errf.len = 0;
+		return;
+	}
+	while (off < errf.len) {
+		n = write(STDERR_FILENO, errf.line + off, errf.len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	errf.len = 0;
+}
+
+static ssize_t errf_write(void *cookie, const char *buf, size_t size)
+{
+	size_t i;
+
+	(void)cookie;
+	for (i = 0; i < size; i++) {
+		errf.line[errf.len++] = buf[i];
+		if (buf[i] == '\n' || errf.len == sizeof(errf.line))
+			errf_line();
+	}
+	return (ssize_t)size;
+}
+
+static int errf_close(void *cookie)
+{
+	(void)cookie;
+	if (errf.len)
+		errf_line();
+	return 0;
+}
+
+/* argp_parse() with the filtered error stream. */
+static void parse_filtered(const struct argp *argp, int argc, char **argv,
+			   unsigned int flags, void *input)
+{
+	static const cookie_io_functions_t io = {
+		.write = errf_write, .close = errf_close,
+	};
+	FILE *saved = stderr, *f = fopencookie(NULL, "w", io);
+
+	if (f) {
+		setvbuf(f, NULL, _IOLBF, 0);
+		stderr = f;
+	}
+	argp_parse(argp, argc, argv, flags, NULL, input);
+	if (f) {
+		stderr = saved;
+		fclose(f);
+	}
+}
+
 void vd_parse(const struct argp *argp, const char *path, int argc,
 	      char **argv, void *input)
 {
@@ -139,7 +219,7 @@ void vd_parse(const struct argp *argp, const char *path, int argc,
 	program_invocation_short_name = cmd_path;
 	program_invocation_name = cmd_path;
 	argv[0] = cmd_path;
-	argp_parse(argp, argc, argv, ARGP_IN_ORDER, NULL, input);
+	parse_filtered(argp, argc, argv, ARGP_IN_ORDER, input);
 	argv[0] = saved;
 }
 
@@ -324,8 +404,9 @@ int main(int argc, char **argv)
 
 	du_close_stdout_atexit();
 	argp_err_exit_status = DU_EXIT_USAGE;
+	argv[0] = (char *)"vfio-dmabuf";	/* messages name the command */
 
-	argp_parse(&vd_main_argp, argc, argv, ARGP_IN_ORDER, NULL, &ms);
+	parse_filtered(&vd_main_argp, argc, argv, ARGP_IN_ORDER, &ms);
 	if (vd_g.pretty && !vd_g.json)
 		vd_g.pretty = false;	/* -p only indents JSON */
 	if (ms.cmd_index == 0) {
