@@ -1,0 +1,441 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# vfio-dmabuf in the VM: export, a broker vending buffers to client
+# processes, clients mapping and writing (the bytes show in the ivshmem
+# backing file), memattr, revoke (the client's access reports revoked, a
+# new mmap is refused), maps naming device and BAR, info naming holders, a
+# client killed midway, and the broker exiting leaving no buffer usable.
+#
+#   tests/vm/run-vm.sh --profile p2p --suite vfio-dmabuf
+#
+# Profile: p2p (edu + ivshmem).  Tests of features the running kernel lacks
+# (DMA-BUF mmap, revoke, memattr: the kernel/patches series) are skipped
+# with the reason; what the base kernel has (export, import into iommufd,
+# BAR mmap through the device fd, revocation by closing the device) is
+# tested on every kernel.
+#
+# ivshmem BAR2 (64 MiB) ranges used here, away from the other suites':
+#   32M client-a, 34M client-b, 36M broker exit, 38M broker kill,
+#   40M memattr, 42M client killed midway
+
+. "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/vm/lib/vm-suite.sh"
+
+BAR=2
+MiB=$((1 << 20))
+
+oneTimeSetUp() {
+	work=$(mktemp -d)
+	IV=$DU_IVSHMEM_BDF
+	S=$work/broker.sock
+	# features, probed while nobody holds the device
+	vfio-dmabuf -j probe --device "$IV" >"$work/probe" 2>"$work/probe.err"
+	cat "$work/probe" "$work/probe.err" >&2
+	have_revoke=$(jq -r '.devices[0].features.dma_buf_revoke' "$work/probe")
+	have_memattr=$(jq -r '.devices[0].features.dma_buf_memattr' "$work/probe")
+	have_mmap=$(jq -r '.devices[0].features.dma_buf_mmap' "$work/probe")
+	have_iommufd_ctl=no
+	command -v iommufd-ctl >/dev/null && have_iommufd_ctl=yes
+	# 1 MiB of the "incr" pattern: byte = offset mod 256
+	printf "$(printf '\\%03o' $(seq 0 255))" >"$work/incr256"
+	for _ in $(seq 4096); do cat "$work/incr256"; done >"$work/incr1M"
+	pids=()
+}
+
+oneTimeTearDown() {
+	local p
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	stop_broker >/dev/null 2>&1
+	rm -rf "$work"
+}
+
+# vd ARGS...: run vfio-dmabuf; stdout in $out, stderr in $err, status $rc.
+vd() {
+	vfio-dmabuf "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	out=$(cat "$work/out")
+	err=$(cat "$work/err")
+	cat "$work/err" >&2
+}
+
+need() {
+	local f
+	for f in "$@"; do
+		case $f in
+		mmap) [ "$have_mmap" = true ] || { skip_test "the running kernel cannot mmap VFIO DMA-BUFs (no kernel/patches series)"; return 1; } ;;
+		revoke) [ "$have_revoke" = true ] || { skip_test "the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE"; return 1; } ;;
+		memattr) [ "$have_memattr" = true ] || { skip_test "the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR"; return 1; } ;;
+		iommufd-ctl) [ "$have_iommufd_ctl" = yes ] || { skip_test "iommufd-ctl is not built"; return 1; } ;;
+		esac
+	done
+}
+
+# start_broker: a broker owning ivshmem on $S (pid in $bpid), unless one
+# runs.  Tests run in name order and each sets up what it needs.
+start_broker() {
+	if [ -n "${bpid:-}" ] && kill -0 "$bpid" 2>/dev/null; then
+		return 0
+	fi
+	rm -f "$S"
+	A='' B=''
+	vd -j serve --socket "$S" --device "$IV" --background --log "$work/broker.log"
+	assertEquals "serve: $err" 0 "$rc"
+	bpid=$(jq -r '.brokers[0].pid' <<<"$out")
+}
+
+stop_broker() {
+	if [ -n "${bpid:-}" ] && kill -0 "$bpid" 2>/dev/null; then
+		vfio-dmabuf stop --socket "$S" >&2
+		wait_gone "$bpid"
+	fi
+	bpid=''
+	rm -f "$S"
+}
+
+# ensure_ab: the broker with buffers client-a (32M) and client-b (34M),
+# their ids in $A and $B.
+ensure_ab() {
+	start_broker
+	if [ -z "$A" ]; then
+		export_buf 32M 1M client-a
+		A=$id
+		export_buf 34M 1M client-b
+		B=$id
+	fi
+}
+
+# export_buf OFF LEN NAME: a broker buffer; its id in $id.
+export_buf() {
+	vd -j export --socket "$S" --device "$IV" --bar $BAR --range "$1:$2" --name "$3"
+	assertEquals "export $3: $err" 0 "$rc"
+	id=$(jq -r '.buffers[0].id' <<<"$out")
+}
+
+# ivshmem_bytes OFF LEN: the backing file's bytes, as the guest sees them
+ivshmem_bytes() {
+	dd if="$DU_IVSHMEM_FILE" bs=1M skip=$(($1 / MiB)) count=$(($2 / MiB)) status=none
+}
+
+wait_gone() {
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+
+# ---------------------------------------------------------------------------
+
+test_probe_reports_bar_and_features() {
+	stop_broker
+	assertEquals "dma_buf export (in the base kernel)" true \
+		"$(jq -r '.devices[0].features.dma_buf' "$work/probe")"
+	assertEquals "BAR2: 64M, 64-bit, prefetchable" "67108864 true true" \
+		"$(jq -r '.devices[0].bars[] | select(.index == 2) | "\(.size) \(.is_64bit) \(.prefetchable)"' "$work/probe")"
+	vd probe --device "$IV" --require dma_buf
+	assertEquals 0 "$rc"
+	vd probe --device "$IV" --require dma_buf_revoke
+	if [ "$have_revoke" = true ]; then
+		assertEquals 0 "$rc"
+	else
+		assertEquals "exit 3 without the feature" 3 "$rc"
+		assertContains "$err" "the running kernel lacks: dma_buf_revoke"
+	fi
+}
+
+test_export_as_written() {
+	stop_broker
+	vd export --device "$IV" --bar 2 --range 0:2M
+	assertEquals "$err" 0 "$rc"
+	assertContains "$out" "device $IV bar 2 size 2M"
+	vd -j export --device "$IV" --bar 2 --range 0:2M,4M:4K --name two
+	assertEquals "$err" 0 "$rc"
+	assertEquals "size from the kernel" $((2 * MiB + 4096)) "$(jq '.buffers[0].size' <<<"$out")"
+	assertNotEquals "inode" null "$(jq '.buffers[0].inode' <<<"$out")"
+	assertContains "multi-range warning" "$err" "imports only single-range buffers"
+	vd export --device "$IV" --bar 2 --range 63M:2M
+	assertEquals "range past the end refused before the kernel" 2 "$rc"
+	vd export --device "$DU_EDU_BDF" --bar 0 --range 0:4K --memattr wc
+	if [ "$have_memattr" = true ]; then
+		assertEquals "$err" 0 "$rc"
+		assertContains "$out" "memattr wc"
+	else
+		assertEquals "--memattr without the feature: exit 3" 3 "$rc"
+		assertContains "$err" "lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR"
+	fi
+}
+
+test_serve_exports_and_lists() {
+	stop_broker
+	ensure_ab
+	assertTrue "socket" "[ -S '$S' ]"
+	assertEquals "ids" "1 2" "$A $B"
+	vd -j list --socket "$S"
+	assertEquals 0 "$rc"
+	assertEquals '["client-a","client-b"]' "$(jq -c '[.buffers[].name]' <<<"$out")"
+	assertEquals "$IV" "$(jq -r '.broker.devices[0].device' <<<"$out")"
+	assertEquals '[false,false]' "$(jq -c '[.buffers[].revoked]' <<<"$out")"
+	vd export --device "$IV" --bar 2 --range 0:4K
+	assertEquals "the device is the broker's: a second open fails" 1 "$rc"
+	assertContains "$err" "cannot open VFIO device"
+}
+
+test_client_maps_writes_and_the_file_shows_it() {
+	need mmap || return
+	ensure_ab
+	# a client process holding only its buffer's fd (exec), writing through a mapping
+	vd exec --socket "$S" --id "$A" -- sh -c \
+		'vfio-dmabuf access fill --fd "$VFIO_DMABUF_FD" --pattern incr &&
+		 vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --pattern incr'
+	assertEquals "client: $err" 0 "$rc"
+	assertContains "$out" "verified $MiB bytes at 0x0: pattern incr"
+	ivshmem_bytes $((32 * MiB)) $MiB >"$work/got"
+	assertTrue "the ivshmem backing file has client-a's bytes at 32M" "cmp -s '$work/got' '$work/incr1M'"
+	vm_host_expect "client-a's bytes in the backing file at 32M" "$DU_IVSHMEM_FILE" $((32 * MiB)) "$work/incr1M"
+	vd access write --socket "$S" --id "$B" --width 64 --offset 8 --value 0x1122334455667788
+	assertEquals "$err" 0 "$rc"
+	vd -j access read --socket "$S" --id "$B" --width 16 --offset 8 --count 4
+	assertEquals '[30600,17493,8756,4386]' "$(jq -c '[.reads[].value]' <<<"$out")"
+	assertEquals "client-b's bytes in the file" "8877665544332211" \
+		"$(ivshmem_bytes $((34 * MiB)) $MiB | head -c 16 | tail -c 8 | od -An -tx1 | tr -d ' \n')"
+	vd access dump --socket "$S" --id "$A" --length 32
+	assertContains "$out" "00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|"
+}
+
+test_maps_names_device_and_bar() {
+	local p m
+	# a BAR mapped through the device fd: edu BAR0, read in a loop
+	vfio-dmabuf access read --device "$DU_EDU_BDF" --bar 0 --repeat 0 --interval 100 \
+		>/dev/null 2>"$work/edu.err" &
+	p=$!
+	pids+=("$p")
+	sleep 1
+	vd -j maps --pid "$p"
+	assertEquals "$err" 0 "$rc"
+	m=$(jq -c '[.mappings[] | {device, bar}]' <<<"$out")
+	assertEquals "edu's BAR 0 by device fd" "[{\"device\":\"$DU_EDU_BDF\",\"bar\":0}]" "$m"
+	if [ "$have_mmap" = true ]; then
+		assertEquals "DMA-BUF backed BAR mapping" bar "$(jq -r '.mappings[0].kind' <<<"$out")"
+		assertContains "its name" "$(jq -r '.mappings[0].name' <<<"$out")" ":$DU_EDU_BDF/0"
+	else
+		assertEquals "BAR mapping without the series" device "$(jq -r '.mappings[0].kind' <<<"$out")"
+	fi
+	kill "$p"
+	wait "$p" 2>/dev/null
+	need mmap || return
+	# an exported buffer mapped by a client
+	ensure_ab
+	vfio-dmabuf access fill --socket "$S" --id "$A" --pattern incr
+	vfio-dmabuf access verify --socket "$S" --id "$A" --pattern incr --repeat 0 --interval 100 \
+		>/dev/null 2>"$work/client.err" &
+	p=$!
+	pids+=("$p")
+	sleep 1
+	vd -j maps --pid "$p"
+	assertEquals "$err" 0 "$rc"
+	assertEquals "client-a mapped by the client" \
+		'{"kind":"buffer","name":"client-a","exporter":"vfio-pci","size":1048576}' \
+		"$(jq -c '.mappings[0] | {kind,name,exporter,size}' <<<"$out")"
+	vd maps --device "$IV"
+	assertContains "all processes, filtered by device" "$out" "client-a"
+	kill "$p"
+	wait "$p" 2>/dev/null
+}
+
+test_info_names_the_holders() {
+	local p
+	ensure_ab
+	vfio-dmabuf exec --socket "$S" --id "$A" -- sleep 30 &
+	p=$!
+	pids+=("$p")
+	sleep 1
+	vd -j info --socket "$S" --id "$A"
+	assertEquals "$err" 0 "$rc"
+	assertEquals "size and exporter from fdinfo" '{"size":1048576,"exporter":"vfio-pci","name":"client-a"}' \
+		"$(jq -c '.buffers[0] | {size,exporter,name}' <<<"$out")"
+	assertEquals "held by fd: the broker and the client" "$(printf '%s\n' "$bpid" "$p" | sort -n | xargs)" \
+		"$(jq -r '.buffers[0].fds[].pid' <<<"$out" | sort -n | xargs)"
+	kill "$p"
+	wait "$p" 2>/dev/null
+}
+
+test_memattr_wc_then_a_new_mapping() {
+	need memattr || return
+	start_broker
+	export_buf 40M 1M wc-buf
+	vd memattr get --socket "$S" --id "$id"
+	assertContains "default" "$out" "memattr nc"
+	vd -j memattr set wc --socket "$S" --id "$id"
+	assertEquals "$err" 0 "$rc"
+	assertEquals wc "$(jq -r '.buffers[0].memattr' <<<"$out")"
+	vd memattr set uc --socket "$S" --id "$id"
+	assertEquals "unknown memattr" 2 "$rc"
+	need mmap || return
+	vd access fill --socket "$S" --id "$id" --pattern random:40
+	assertEquals "a new (write-combining) mapping works: $err" 0 "$rc"
+	vd access verify --socket "$S" --id "$id" --pattern random:40
+	assertEquals "$err" 0 "$rc"
+	local pat=/sys/kernel/debug/x86/pat_memtype_list start
+	[ -r "$pat" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	if [ -r "$pat" ]; then
+		vfio-dmabuf access verify --socket "$S" --id "$id" --pattern random:40 --repeat 0 --interval 100 \
+			>/dev/null 2>&1 &
+		pids+=($!)
+		sleep 1
+		start=$(awk 'NR == 3 { print $1 }' "/sys/bus/pci/devices/$IV/resource")
+		start=$(printf '0x%016x' $((start + 40 * MiB)))
+		grep "$start" "$pat" >&2
+		assertContains "PAT shows write-combining for the new mapping" \
+			"$(grep "$start" "$pat")" "write-combining"
+		kill $! 2>/dev/null
+	fi
+}
+
+test_revoke_client_reports_revoked_and_new_mmap_is_refused() {
+	need revoke mmap || return
+	local c1 c2 R
+	ensure_ab
+	export_buf 46M 1M doomed
+	R=$id
+	# client 1 maps the buffer and keeps verifying it
+	vfio-dmabuf access fill --socket "$S" --id "$R" --pattern byte:0xb5
+	vfio-dmabuf exec --socket "$S" --id "$R" -- sh -c \
+		'exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --pattern byte:0xb5 --repeat 0 --interval 100' \
+		>/dev/null 2>"$work/c1.err" &
+	c1=$!
+	# client 2 holds the fd and maps it only after the revoke
+	vfio-dmabuf exec --socket "$S" --id "$R" -- sh -c \
+		'sleep 3; exec vfio-dmabuf access read --fd "$VFIO_DMABUF_FD"' \
+		>/dev/null 2>"$work/c2.err" &
+	c2=$!
+	pids+=("$c1" "$c2")
+	sleep 1.5
+	assertTrue "client 1 is running" "kill -0 $c1"
+	vd revoke --socket "$S" --id "$R"
+	assertEquals "revoke: $err" 0 "$rc"
+	assertContains "$out" "revoked"
+	wait "$c1"
+	assertEquals "client 1's access reports revoked: $(cat "$work/c1.err")" 4 $?
+	assertContains "$(cat "$work/c1.err")" "faulted (SIGBUS): the buffer was revoked"
+	wait "$c2"
+	assertEquals "client 2's new mmap is refused: $(cat "$work/c2.err")" 4 $?
+	assertContains "$(cat "$work/c2.err")" "cannot map the buffer: it was revoked"
+	vd access read --socket "$S" --id "$R"
+	assertEquals "the broker hands out no revoked buffer" 4 "$rc"
+	assertContains "$err" "buffer $R was revoked"
+	vd revoke --socket "$S" --id "$R"
+	assertEquals "a second revoke" 1 "$rc"
+	assertContains "$err" "already revoked"
+	vd -j list --socket "$S"
+	assertEquals true "$(jq ".buffers[] | select(.id == $R) | .revoked" <<<"$out")"
+	vd access fill --socket "$S" --id "$A" --pattern incr
+	assertEquals "client-a is unaffected: $err" 0 "$rc"
+}
+
+test_revoke_through_the_wrong_device() {
+	need revoke || return
+	ensure_ab
+	vd exec --socket "$S" --id "$A" -- sh -c \
+		'exec vfio-dmabuf revoke --device "$0" --fd "$VFIO_DMABUF_FD"' "$DU_EDU_BDF"
+	assertEquals "wrong device: $err" 1 "$rc"
+	assertContains "$err" "not exported by this device"
+}
+
+test_a_client_killed_midway_leaves_the_broker_serving() {
+	local p i
+	start_broker
+	export_buf 42M 1M victim
+	for i in 1 2 3; do
+		if [ "$have_mmap" = true ]; then
+			vfio-dmabuf access fill --socket "$S" --id "$id" --pattern random:$i --repeat 0 --interval 10 \
+				>/dev/null 2>&1 &
+		else
+			vfio-dmabuf exec --socket "$S" --id "$id" -- sleep 30 &
+		fi
+		p=$!
+		sleep 0.5
+		kill -9 "$p"
+		wait "$p" 2>/dev/null
+	done
+	for i in $(seq 5); do
+		vfio-dmabuf list --socket "$S" >/dev/null 2>&1 &
+		kill -9 $! 2>/dev/null
+	done
+	wait 2>/dev/null
+	vd list --socket "$S"
+	assertEquals "the broker still serves" 0 "$rc"
+	assertTrue "broker alive" "kill -0 $bpid"
+	export_buf 44M 1M after-kill
+	if [ "$have_mmap" = true ]; then
+		vd access fill --socket "$S" --id "$id" --pattern incr
+		assertEquals "buffers still work: $err" 0 "$rc"
+	fi
+}
+
+# import check: map the buffer behind fd $VFIO_DMABUF_FD into an IOAS
+import_cmd='printf "ioas alloc name A\nioas map --ioas A --dmabuf-fd %s\n" "$VFIO_DMABUF_FD" | iommufd-ctl -b -'
+
+test_the_broker_exiting_leaves_no_buffer_usable() {
+	local c1 c2 c3 r
+	stop_broker
+	start_broker
+	export_buf 36M 2M exit-buf
+	if [ "$have_iommufd_ctl" = yes ]; then
+		vd exec --socket "$S" --id "$id" -- sh -c "$import_cmd"
+		assertEquals "importable while the broker lives: $err" 0 "$rc"
+	fi
+	# clients holding the buffer: by mapping (if mmap), by fd (map later), by fd (import later)
+	if [ "$have_mmap" = true ]; then
+		vfio-dmabuf access verify --socket "$S" --id "$id" --pattern zero --repeat 0 --interval 100 \
+			>/dev/null 2>"$work/e1.err" &
+		c1=$!
+		vfio-dmabuf exec --socket "$S" --id "$id" -- sh -c \
+			'sleep 4; exec vfio-dmabuf access read --fd "$VFIO_DMABUF_FD"' >/dev/null 2>"$work/e2.err" &
+		c2=$!
+		pids+=("$c1" "$c2")
+	fi
+	if [ "$have_iommufd_ctl" = yes ]; then
+		vfio-dmabuf exec --socket "$S" --id "$id" -- sh -c "sleep 4; $import_cmd" \
+			>/dev/null 2>"$work/e3.err" &
+		c3=$!
+		pids+=("$c3")
+	fi
+	sleep 1.5
+	vd stop --socket "$S"
+	assertEquals "stop: $err" 0 "$rc"
+	assertFalse "socket removed" "[ -e '$S' ]"
+	assertTrue "broker gone" "wait_gone $bpid"
+	bpid=''
+	assertContains "$(cat "$work/broker.log")" "devices closed"
+	if [ -n "${c1:-}" ]; then
+		wait "$c1"; r=$?
+		assertEquals "mapping client: revoked ($(cat "$work/e1.err"))" 4 "$r"
+		wait "$c2"; r=$?
+		assertEquals "fd client: new mmap refused ($(cat "$work/e2.err"))" 4 "$r"
+	fi
+	if [ -n "${c3:-}" ]; then
+		wait "$c3"; r=$?
+		assertEquals "fd client: import refused ($(cat "$work/e3.err"))" 4 "$r"
+	fi
+	[ -n "${c1:-}${c3:-}" ] || skip_test "neither DMA-BUF mmap nor iommufd-ctl to show the buffer dead"
+}
+
+test_a_killed_broker_leaves_no_buffer_usable() {
+	local c r
+	need mmap || return
+	stop_broker
+	start_broker
+	export_buf 38M 1M kill-buf
+	vfio-dmabuf access verify --socket "$S" --id "$id" --pattern zero --repeat 0 --interval 100 \
+		>/dev/null 2>"$work/k.err" &
+	c=$!
+	pids+=("$c")
+	sleep 1.5
+	kill -9 "$bpid"
+	wait "$c"; r=$?
+	assertEquals "SIGKILLed broker: the device closes, the client sees revoked ($(cat "$work/k.err"))" 4 "$r"
+	bpid=''
+	rm -f "$S"
+}
+
+vm_require_devices ivshmem edu
+vm_require_progs vfio-dmabuf jq
+tap_run_shunit2
