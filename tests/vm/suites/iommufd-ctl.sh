@@ -135,14 +135,39 @@ show" -j
 	assertEquals "B has the copy" "copy" "$(echo "$out" | jq -r '.results[11].objects[] | select(.name == "B") | .mappings[0].source')"
 }
 
-test_iommufd_selftest_mock_present() {
-	# CONFIG_IOMMUFD_TEST: the mock is driven by the kernel's own
-	# selftests; here it only has to be there, so the benchmark can use it.
-	if [ ! -d /sys/kernel/debug/iommufd ] && ! grep -q iommufd_test /proc/kallsyms 2>/dev/null; then
+test_mock_domain_sees_file_and_copy_mappings() {
+	# CONFIG_IOMMUFD_TEST: a mock device attached to the IOAS the batch
+	# built; the kernel checks that the IOVAs translate to the file's pages.
+	mkfile "$work/m1" $((128 << 10)) 0x01
+	mkfile "$work/m2" $((128 << 10)) 0x02
+	ictl_batch "ioas alloc name A
+ioas alloc name B
+ioas map --ioas A --file $work/m1 --iova 32M
+ioas map --ioas A --file $work/m2 --offset 64K --iova 48M
+ioas copy --src-ioas A --src-iova 32M --length 128K --ioas B --iova 64M
+exec --ioas A -- iommufd-mock check-map 32M 128K $work/m1
+exec --ioas A -- iommufd-mock check-map 48M 64K $work/m2 64K
+exec --ioas B -- iommufd-mock check-map 64M 128K $work/m1"
+	if grep -q "no iommufd selftest" "$work/err"; then
 		skip_test "kernel built without CONFIG_IOMMUFD_TEST"
 		return 0
 	fi
-	assertTrue true
+	assertEquals 0 "$rc"
+	assertContains "$out" "iova 0x2000000 length 0x20000 maps $work/m1 at 0x0"
+	assertContains "$out" "iova 0x3000000 length 0x10000 maps $work/m2 at 0x10000"
+	assertContains "the copy maps the same pages" "$out" "iova 0x4000000 length 0x20000 maps $work/m1"
+	# The check can fail: the wrong file, and an unmapped range.
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --file $work/m1 --iova 32M
+exec -- iommufd-mock check-map 32M 128K $work/m2"
+	assertEquals "wrong pages are noticed" 1 "$rc"
+	assertContains "$err" "does not map the pages of $work/m2"
+	ictl_batch "ioas alloc name A
+ioas map --ioas A --file $work/m1 --iova 32M
+ioas unmap --ioas A --all
+exec -- iommufd-mock check-map 32M 128K $work/m1"
+	assertEquals "unmapped is noticed" 1 "$rc"
+	assertContains "$err" "does not map the pages"
 }
 
 # ---- edu: DMA through the mappings -----------------------------------------
@@ -290,5 +315,5 @@ EOF
 }
 
 vm_require_devices edu ivshmem
-vm_require_progs iommufd-ctl iommufd-edu-dma jq
+vm_require_progs iommufd-ctl iommufd-edu-dma iommufd-mock jq
 tap_run_shunit2
