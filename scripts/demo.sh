@@ -112,7 +112,7 @@ if [ -z "$kernel" ]; then
 fi
 [ -f "$kernel" ] || die "kernel image '$kernel' not found" 2
 echo "kernel: $kernel"
-echo "patches: $(grep -cv '^\s*\(#\|$\)' kernel/patches/series 2>/dev/null || echo 0) in kernel/patches/series"
+echo "patches: $(grep -cv '^\s*\(#\|$\)' kernel/patches/series 2>/dev/null) in kernel/patches/series"
 
 # ---- 2. the scenario in the VM, narrated live -------------------------------
 # The suite writes its TAP, narration included, to the run's 9p share as
@@ -131,7 +131,8 @@ narrate() {
 		"# Step "*) printf '\n%s%s%s\n' "$B" "${l#\# }" "$N" ;;
 		"#   what: "*) printf '  %s\n' "${l#\#   what: }" | fold -s -w 76 | sed '2,$s/^/  /' ;;
 		"#   result: FAILED"*) printf '  %sresult: FAILED%s\n' "$R" "$N" ;;
-		"#   result: "*) printf '  %s%s%s\n' "$G" "${l#\#   }" "$N" | fold -s -w 78 ;;
+		"#   result: "*) printf '  %s\n' "${l#\#   }" | fold -s -w 76 | sed "2,\$s/^/  /; s/^/$G/; s/\$/$N/" ;;
+		"#"|"# ") ;;
 		"#   skipped: "*) ;;
 		"#"*) printf '  %s\n' "${l#\# }" ;;
 		"ok "*"# SKIP"*)

@@ -88,7 +88,8 @@ result() {
 
 # done_step N: record that step N passed (later steps may depend on it).
 done_step() {
-	passing && steps_done+="$1 "
+	if passing; then steps_done+="$1 "; fi
+	return 0
 }
 
 # skip_step N REASON: skip step N's test; later steps needing it say why.
@@ -305,7 +306,7 @@ test_s0_p2p_probe_predicts_and_verifies_the_pair() {
 	# shellcheck disable=SC2154
 	if [ "$have_dma_buf" != true ]; then
 		skip_step "$cur_step" "the kernel lacks VFIO DMA-BUF export"
-		return
+		return 0
 	fi
 
 	jrun p2p-probe p2p-probe -j "$DU_IVSHMEM_BDF" "$DU_EDU_BDF"
@@ -332,7 +333,7 @@ test_s0_p2p_probe_predicts_and_verifies_the_pair() {
 test_s1_primary_exports_two_named_buffers() {
 	step 1 "the primary owns ivshmem and exports two named buffers" \
 		"vfio-dmabuf serve opens ivshmem ($DU_IVSHMEM_BDF) and holds it; it exports BAR$BAR $(hex $A_OFF)+2M as '$A_NAME' and $(hex $B_OFF)+2M as '$B_NAME'"
-	need_step 0 || return
+	need_step 0 || return 0
 	vm_fill "$DU_IVSHMEM_FILE" "$A_OFF" $((8 << 20)) "$GUARD"
 	jrun serve vfio-dmabuf -j serve --socket "$sock" --device "$DU_IVSHMEM_BDF" \
 		--background --log "$work/primary.log"
@@ -373,7 +374,7 @@ test_s1_primary_exports_two_named_buffers() {
 test_s2a_each_client_receives_only_its_own_buffer() {
 	step 2a "two clients each receive their own buffer" \
 		"vfio-dmabuf exec asks the primary for one buffer and runs the client with that fd only, as user nobody${nobody[*]:+ (setpriv)}; the client maps the buffer, writes its pattern and keeps verifying it"
-	need_step 1 || return
+	need_step 1 || return 0
 	if [ "$have_dma_buf_mmap" != true ]; then
 		# Without mmap the clients can only hold their fd.
 		CLIENT='exec sleep 600'
@@ -404,10 +405,10 @@ test_s2a_each_client_receives_only_its_own_buffer() {
 test_s2b_clients_map_and_write_their_patterns() {
 	step 2b "the clients' patterns reach the BAR" \
 		"each client mapped its buffer (mmap of the DMA-BUF fd) and wrote its pattern over all of it; the host's ivshmem backing file must show '$A_TEXT' at $(hex $A_OFF) and '$B_TEXT' at $(hex $B_OFF)"
-	need_step 2a || return
+	need_step 2a || return 0
 	if [ "$have_dma_buf_mmap" != true ]; then
 		skip_step "$cur_step" "the kernel cannot mmap VFIO DMA-BUFs (vfio-dmabuf probe: dma_buf_mmap false)"
-		return
+		return 0
 	fi
 	local x p
 	for x in a b; do
@@ -440,7 +441,7 @@ test_s2b_clients_map_and_write_their_patterns() {
 test_s2c_neither_client_reaches_the_other_range() {
 	step 2c "neither client can reach the other's range" \
 		"a client's mapping is exactly its buffer: an access past its end is refused, and writing all of it left the neighbour's bytes as they were"
-	need_step 2b || return
+	need_step 2b || return 0
 	local x p other
 	for x in a b; do
 		p=${x}_pid
@@ -463,7 +464,7 @@ test_s2c_neither_client_reaches_the_other_range() {
 test_s2d_maps_names_the_clients_buffers() {
 	step 2d "/proc/<pid>/maps names each client's buffer; vfio-dmabuf maps lists them" \
 		"the kernel prints a DMA-BUF mapping as /dmabuf:<name>; vfio-dmabuf maps reads /proc/*/maps and decodes it"
-	need_step 2b || return
+	need_step 2b || return 0
 	assertContains "client A's maps line" "$(dmabuf_names "$a_pid")" "/dmabuf:$A_NAME"
 	assertContains "client B's maps line" "$(dmabuf_names "$b_pid")" "/dmabuf:$B_NAME"
 	say "  /proc/$a_pid/maps: $(grep -m1 "/dmabuf:$A_NAME" "/proc/$a_pid/maps")"
@@ -485,12 +486,12 @@ test_s2d_maps_names_the_clients_buffers() {
 test_s2e_maps_decodes_the_primary_bar_mappings() {
 	step 2e "vfio-dmabuf maps decodes the primary's own BAR mappings" \
 		"a BAR mapped through the device fd is named /dmabuf:vfioN:<device>/<bar>; maps decodes device and BAR"
-	need_step 2b || return
+	need_step 2b || return 0
 	local n
 	n=$(vfio-dmabuf -j maps --pid "$bpid" | jq '[.mappings[] | select(.kind == "bar")] | length')
 	if [ "${n:-0}" -eq 0 ]; then
 		skip_step "$cur_step" "the primary (vfio-dmabuf serve) maps none of its BARs, so there is none to list"
-		return
+		return 0
 	fi
 	jrun maps-primary vfio-dmabuf -j maps --pid "$bpid"
 	assertEquals "device decoded" "$DU_IVSHMEM_BDF" "$(jq -r '[.mappings[] | select(.kind == "bar")][0].device' <<<"$out")"
@@ -517,10 +518,10 @@ pat_lines() {
 test_s3_wc_buffer_new_mapping_is_write_combining() {
 	step 3 "buffer B becomes write-combining for new mappings" \
 		"the primary sets '$B_NAME' to WC (VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR); a new mapping of it then uses write-combining, the client's existing mapping keeps uncached"
-	need_step 2b || return
+	need_step 2b || return 0
 	if [ "$have_dma_buf_memattr" != true ]; then
 		skip_step "$cur_step" "the kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (vfio-dmabuf probe: dma_buf_memattr false)"
-		return
+		return 0
 	fi
 	jrun memattr-get-before vfio-dmabuf -j memattr get --socket "$sock" --id "$id_b"
 	assertEquals "memattr get: $err" 0 "$rc"
@@ -575,7 +576,7 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 test_s4_edu_dma_through_ioas_into_client_buffer() {
 	step 4 "edu DMAs into client A's buffer through the IOMMU" \
 		"iommufd-ctl binds edu, attaches it to an IOAS and maps '$A_NAME' at IOVA $IOVA (IOMMU_IOAS_MAP_FILE); edu's DMA engine writes 4 KiB at IOVA+1M, i.e. into the ivshmem BAR"
-	need_step 1 || return
+	need_step 1 || return 0
 	agent_start "$id_a"
 	vm_fill "$work/dma1" 0 4096 0xd1
 	agent "device bind --device $DU_EDU_BDF name edu" \
@@ -608,11 +609,11 @@ test_s4_edu_dma_through_ioas_into_client_buffer() {
 test_s5_primary_revokes_buffer_a() {
 	step 5 "the primary revokes '$A_NAME'" \
 		"vfio-dmabuf revoke (VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE): client A's next access must report revoked (exit 4), the IOAS mapping must be gone (edu's next DMA does not reach the BAR), client B must be unaffected"
-	need_step 4 || return
+	need_step 4 || return 0
 	if [ "$have_dma_buf_revoke" != true ]; then
 		skip_step "$cur_step" "the kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE (vfio-dmabuf probe: dma_buf_revoke false)"
 		agent_stop
-		return
+		return 0
 	fi
 	local faults0 faults1
 	# What edu's next DMA must not change:
@@ -662,9 +663,9 @@ test_s6_reset_revokes_b_only_while_it_lasts() {
 		"VFIO_DEVICE_RESET (ivshmem sits alone below a root port, so a secondary bus reset is possible) revokes every buffer of the device for the duration of the reset; afterwards B's existing mapping works again, A stays revoked"
 	if ! vfio-dmabuf help 2>&1 | grep -q '^ *reset'; then
 		skip_step "$cur_step" "vfio-dmabuf has no reset command, and only the primary may open the device (nothing else can issue VFIO_DEVICE_RESET)"
-		return
+		return 0
 	fi
-	need_step 2b || return
+	need_step 2b || return 0
 	# A client that verifies B twice on one mapping, 6 s apart; the reset
 	# happens in between, so the second pass runs on the re-validated mapping.
 	run true
@@ -692,7 +693,7 @@ test_s6_reset_revokes_b_only_while_it_lasts() {
 test_s7_primary_exit_kills_every_buffer() {
 	step 7 "the primary exits (killed, no goodbye)" \
 		"SIGKILL to vfio-dmabuf serve closes the device: the kernel must revoke every buffer it vended; clients report revoked, nothing hangs, dmesg stays clean"
-	need_step 1 || return
+	need_step 1 || return 0
 	# A holder of buffer B that acts only after the primary is gone.
 	mkfifo "$work/go"
 	# shellcheck disable=SC2016
@@ -753,12 +754,12 @@ test_s8_example_script_runs() {
 	local ex=$top_srcdir/examples/vend-and-revoke.sh
 	if [ ! -x "$ex" ]; then
 		fail "$ex is missing or not executable"
-		return
+		return 0
 	fi
 	run "$ex" --device "$DU_IVSHMEM_BDF" --bar "$BAR" --offset "$EXAMPLE_OFF" --socket "$work/example.sock"
 	if [ "$rc" = 3 ]; then
 		skip_step "$cur_step" "the kernel lacks a feature the example needs: $(tail -n 1 <<<"$err")"
-		return
+		return 0
 	fi
 	assertEquals "the example exits 0: $(tail -n 3 <<<"$err")" 0 "$rc"
 	printf 'hello from the client' >"$work/hello"
