@@ -122,7 +122,8 @@ jrun() {
 	local name=$1
 	shift
 	njson=$((njson + 1))
-	local f=$jdir/$(printf '%02d' "$njson")-$name.json
+	local f
+	f=$jdir/$(printf '%02d' "$njson")-$name.json
 	"$@" >"$f" 2>"$work/err"
 	rc=$?
 	out=$(cat "$f")
@@ -197,14 +198,6 @@ file_has() {
 
 hex() { printf '0x%x' "$(($1))"; }
 
-# child_of PID: the process PID forked (vfio-dmabuf exec runs its command
-# in a child), else PID itself.
-child_of() {
-	local c
-	c=$(pgrep -P "$1" | head -n 1)
-	echo "${c:-$1}"
-}
-
 dmabuf_names() { # PID: names of the DMA-BUF mappings in /proc/PID/maps
 	grep -o '/dmabuf:[^ ]*' "/proc/$1/maps" 2>/dev/null | sort -u | tr '\n' ' '
 }
@@ -228,11 +221,10 @@ start_client() {
 	E2E_TEXT=$text E2E_LOOP=$LOOP_LEN \
 		vfio-dmabuf exec --socket "$sock" --id "$id" --env-prefix BUF -- \
 		"${nobody[@]}" bash -c "$CLIENT" >"$work/client-$x.out" 2>"$work/client-$x.err" &
+	# With a broker's buffer, exec execs the command: same pid throughout.
 	e=$!
-	sleep 0.5
-	p=$(child_of "$e")
 	printf -v "${x}_exec" %s "$e"
-	printf -v "${x}_pid" %s "$p"
+	printf -v "${x}_pid" %s "$e"
 }
 
 # has_mapping PID: PID maps at least one VFIO DMA-BUF (vfio-dmabuf maps).
@@ -505,14 +497,14 @@ test_s2e_maps_decodes_the_primary_bar_mappings() {
 
 # pat_lines START END: x86 PAT memtype entries overlapping [START, END).
 pat_lines() {
-	local f=/sys/kernel/debug/x86/pat_memtype_list
+	local f=/sys/kernel/debug/x86/pat_memtype_list l
 	[ -r "$f" ] || return 0
-	awk -v s="$1" -v e="$2" '
-		match($0, /0x[0-9a-f]+-0x[0-9a-f]+/) {
-			split(substr($0, RSTART, RLENGTH), r, "-")
-			a = strtonum(r[1]); b = strtonum(r[2])
-			if (a < e && b > s) print
-		}' "$f"
+	while IFS= read -r l; do
+		[[ $l =~ (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+) ]] || continue
+		if (( BASH_REMATCH[1] < $2 && BASH_REMATCH[2] > $1 )); then
+			echo "$l"
+		fi
+	done <"$f"
 }
 
 test_s3_wc_buffer_new_mapping_is_write_combining() {
@@ -539,9 +531,8 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 		exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --offset 1M --length 64K \
 			--pattern text:wc-B: --repeat 0 --interval 500' >"$work/wc.out" 2>"$work/wc.err" &
 	wc_pid=$!
-	wait_for 60 has_mapping "$(child_of "$wc_pid")"
-	local wpid
-	wpid=$(child_of "$wc_pid")
+	wait_for 60 has_mapping "$wc_pid"
+	local wpid=$wc_pid
 	assertTrue "the WC mapping is in place: $(cat "$work/wc.err")" "has_mapping $wpid"
 	wait_for 30 file_has $((B_OFF + (1 << 20))) "$work/pat-wc"
 	file_has $((B_OFF + (1 << 20))) "$work/pat-wc"
@@ -673,7 +664,7 @@ test_s6_reset_revokes_b_only_while_it_lasts() {
 		'exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --length '"$LOOP_LEN"' --pattern text:'"$B_TEXT"' --repeat 2 --interval 6000' \
 		>"$work/reset-client.out" 2>"$work/reset-client.err" &
 	local rpid=$!
-	wait_for 30 has_mapping "$(child_of "$rpid")"
+	wait_for 30 has_mapping "$rpid"
 	jrun reset vfio-dmabuf -j reset --socket "$sock" --device "$DU_IVSHMEM_BDF"
 	assertEquals "reset: $err" 0 "$rc"
 	wait_gone "$rpid" 60
@@ -721,7 +712,7 @@ test_s7_primary_exit_kills_every_buffer() {
 	else
 		for x in a b; do
 			e=${x}_exec
-			[ -n "${!e}" ] && kill -TERM "$(child_of "${!e}")" 2>/dev/null
+			[ -n "${!e}" ] && kill -TERM "${!e}" 2>/dev/null
 			[ -n "${!e}" ] && wait_gone "${!e}" 10
 			printf -v "$e" %s ''
 		done
