@@ -111,30 +111,46 @@ if [ -z "$kernel" ]; then
 	kernel=$(kernel/scripts/build.sh --print-image)
 fi
 
-# VM runs: "profile suite..." per line; each run boots one guest.
+# VM runs: "profiles suite..." per entry; each run boots one guest.
 vm_runs=(
-	"p2p tests/vm/suites/base.sh"
+	"p2p base vfio-dmabuf iommufd-ctl series-dmabuf series-kselftest"
+	"p2p,switch,rootports p2p-probe topology"
+	"e2e e2e"
 )
 for run in "${vm_runs[@]}"; do
 	read -r profile suites <<<"$run"
-	args=()
+	tag=${profile//,/+}
+	args=() missing=()
 	for s in $suites; do
-		[ -f "$s" ] && args+=(--suite "$s")
+		if [ -f "tests/vm/suites/$s.sh" ]; then
+			args+=(--suite "tests/vm/suites/$s.sh")
+		else
+			missing+=("$s")
+		fi
 	done
-	[ "${#args[@]}" -gt 0 ] || continue
-	name="VM $profile: $suites"
-	say "$name"
+	say "VM $profile: $suites"
+	if [ "${#missing[@]}" -gt 0 ]; then
+		echo "not ok - VM $profile: suite file missing: ${missing[*]}"
+		add_counts 0 1 0
+		continue
+	fi
 	s=$(date +%s)
-	rdir=$out/vm-$profile
+	rdir=$out/vm-$tag
 	rm -rf "$rdir"
 	tests/vm/run-vm.sh --kernel "$kernel" --profile "$profile" --out "$rdir" \
-		"${args[@]}" >"$out/vm-$profile.tap" 2>"$out/vm-$profile.log"
+		"${args[@]}" >"$out/vm-$tag.tap" 2>"$out/vm-$tag.log"
 	rc=$?
-	cat "$out/vm-$profile.tap"
-	read -r p f k < <(awk -f scripts/tap-count.awk "$out/vm-$profile.tap")
+	cat "$out/vm-$tag.tap"
+	read -r p f k < <(awk -f scripts/tap-count.awk "$out/vm-$tag.tap")
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	add_counts "$p" "$f" "$k"
 	timings+=("$(printf '%-28s %5ss' "VM $profile" "$(elapsed "$s")")")
+	for rc_file in "$rdir"/share/results/*.rc; do
+		[ -f "$rc_file" ] || continue
+		read -r _ ms <"$rc_file"
+		n=${rc_file##*/}; n=${n%.rc}; n=${n#[0-9][0-9]-}
+		timings+=("$(printf '  suite %-20s %7.1fs' "$n" "$(awk -v m="${ms:-0}" 'BEGIN { print m / 1000 }')")")
+	done
 done
 
 finish
