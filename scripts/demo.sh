@@ -187,7 +187,7 @@ if [ "$json" = 1 ]; then
 			jq -c --arg n "${n%.json}" '{($n): .}' "$f" 2>/dev/null ||
 				jq -cn --arg n "${n%.json}" --rawfile t "$f" '{($n): $t}'
 		done
-	} | jq -s --rawfile tap "$tap" --argjson rc "$vm_rc" '{
+	} | jq -s --rawfile tap "$out/vm.tap" --argjson rc "$vm_rc" '{
 		exit_status: (if $rc == 0 then 0 else 1 end),
 		steps: [$tap | split("\n")[] | select(test("^(not )?ok ")) |
 			capture("^(?<not>not )?ok [0-9]+ - (?<name>[^#]*[^# ])( # SKIP (?<reason>.*))?$") |
