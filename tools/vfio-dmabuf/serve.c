@@ -342,7 +342,16 @@ static int do_export(struct broker_client *c, const struct vd_msg_hdr *h)
 	b->bar = req->bar;
 	b->n = req->nranges;
 	b->ranges = r;
-	b->size = (uint64_t)vd_dmabuf_size(fd);
+	{
+		int64_t sz = vd_dmabuf_size(fd);
+
+		b->size = 0;
+		if (sz >= 0)
+			b->size = (uint64_t)sz;
+		else
+			for (i = 0; i < req->nranges; i++)
+				b->size += r[i].length;
+	}
 	b->inode = vd_inode(fd);
 	memcpy(b->name, req->name, sizeof(b->name));
 	b->memattr = VD_MEMATTR_DEFAULT;

@@ -39,7 +39,11 @@ oneTimeSetUp() {
 	command -v iommufd-ctl >/dev/null && have_iommufd_ctl=yes
 	# 1 MiB of the "incr" pattern: byte = offset mod 256
 	printf "$(printf '\\%03o' $(seq 0 255))" >"$work/incr256"
-	for _ in $(seq 4096); do cat "$work/incr256"; done >"$work/incr1M"
+	cp "$work/incr256" "$work/incr1M"
+	for _ in $(seq 12); do	# 256 B doubled 12 times: 1 MiB
+		cat "$work/incr1M" "$work/incr1M" >"$work/incr.tmp"
+		mv "$work/incr.tmp" "$work/incr1M"
+	done
 	pids=()
 }
 
@@ -378,9 +382,14 @@ test_the_broker_exiting_leaves_no_buffer_usable() {
 	stop_broker
 	start_broker
 	export_buf 36M 2M exit-buf
+	local have_import=no
 	if [ "$have_iommufd_ctl" = yes ]; then
 		vd exec --socket "$S" --id "$id" -- sh -c "$import_cmd"
-		assertEquals "importable while the broker lives: $err" 0 "$rc"
+		if [ "$rc" = 0 ]; then
+			have_import=yes
+		else
+			tap_diag "importing into an IOAS without a device failed ($rc): import not used as evidence"
+		fi
 	fi
 	# clients holding the buffer: by mapping (if mmap), by fd (map later), by fd (import later)
 	if [ "$have_mmap" = true ]; then
@@ -392,7 +401,7 @@ test_the_broker_exiting_leaves_no_buffer_usable() {
 		c2=$!
 		pids+=("$c1" "$c2")
 	fi
-	if [ "$have_iommufd_ctl" = yes ]; then
+	if [ "$have_import" = yes ]; then
 		vfio-dmabuf exec --socket "$S" --id "$id" -- sh -c "sleep 4; $import_cmd" \
 			>/dev/null 2>"$work/e3.err" &
 		c3=$!
@@ -415,7 +424,7 @@ test_the_broker_exiting_leaves_no_buffer_usable() {
 		wait "$c3"; r=$?
 		assertEquals "fd client: import refused ($(cat "$work/e3.err"))" 4 "$r"
 	fi
-	[ -n "${c1:-}${c3:-}" ] || skip_test "neither DMA-BUF mmap nor iommufd-ctl to show the buffer dead"
+	[ -n "${c1:-}${c3:-}" ] || skip_test "neither DMA-BUF mmap nor an iommufd import to show the buffer dead"
 }
 
 test_a_killed_broker_leaves_no_buffer_usable() {
