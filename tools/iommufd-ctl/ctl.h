@@ -41,6 +41,9 @@ struct ctl_map {
 	unsigned int access;		/* DU_IOMMU_READ | DU_IOMMU_WRITE */
 	uint64_t offset;		/* in the file / buffer */
 	char *what;			/* path, "fd 5", "ioas A 0x..." or NULL */
+	void *mem;			/* CTL_SRC_ANON: the memory, owned */
+	size_t memlen;
+	bool shared;			/* ioas copy took its pages elsewhere */
 	struct ctl_map *next;
 };
 
@@ -184,8 +187,13 @@ struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
 			    uint64_t length, enum ctl_src src,
 			    unsigned int access, uint64_t offset,
 			    const char *what);
-/* Forget mappings inside [iova, iova + length) (length 0: all). */
-void ctl_map_forget(struct ctl_obj *ioas, uint64_t iova, uint64_t length);
+/* Forget mappings inside [iova, iova + length) (length 0: all); their
+ * anonymous memory is freed unless ioas copy shared it (then it is kept
+ * until the context ends). */
+void ctl_map_forget(struct ctl *c, struct ctl_obj *ioas, uint64_t iova,
+		    uint64_t length);
+/* Mark the mappings overlapping [iova, iova + length) as shared. */
+void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length);
 const char *ctl_src_name(enum ctl_src src);
 int ctl_mem_keep(struct ctl *c, void *addr, size_t len);
 

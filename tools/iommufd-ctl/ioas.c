@@ -513,6 +513,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	int nsrc, fd = -1, own_fd = -1, rc;
 	bool dmabuf = false;
 	void *mem = MAP_FAILED;
+	struct ctl_map *m;
 	struct stat st;
 
 	rc = parse(c, opts, NULL,
@@ -604,12 +605,12 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		goto out;
 	if (c->dry_run) {
 		if (o.has_iova && obj) {
-			for (const struct ctl_map *m = obj->maps; m; m = m->next) {
-				if (m->iova < o.iova + o.length &&
-				    o.iova < m->iova + m->length) {
+			for (const struct ctl_map *x = obj->maps; x; x = x->next) {
+				if (x->iova < o.iova + o.length &&
+				    o.iova < x->iova + x->length) {
 					rc = ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
 						     o.iova, o.iova + o.length,
-						     m->iova, m->length);
+						     x->iova, x->length);
 					goto out;
 				}
 			}
@@ -656,17 +657,23 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 			       o.has_iova);
 		goto out;
 	}
+	m = obj ? ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
+			      what[0] ? what : NULL) : NULL;
 	if (mem != MAP_FAILED) {
-		if (ctl_mem_keep(c, mem, o.length)) {
-			/* Keep it mapped anyway: the IOAS refers to it. */
+		/* The IOAS refers to the memory: it lives as long as the
+		 * mapping (or, for an IOAS this context does not track, as
+		 * long as the context); never unmapped on an error here. */
+		if (m) {
+			m->mem = mem;
+			m->memlen = o.length;
+		} else if (ctl_mem_keep(c, mem, o.length)) {
 			mem = MAP_FAILED;
 			rc = ctl_err(c, "out of memory");
 			goto out;
 		}
 		mem = MAP_FAILED;
 	}
-	if (obj && !ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
-				what[0] ? what : NULL)) {
+	if (obj && !m) {
 		rc = ctl_err(c, "out of memory");
 		goto out;
 	}
@@ -760,7 +767,7 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 					strerror(-rc));
 	}
 	if (obj)
-		ctl_map_forget(obj, o.all ? 0 : o.iova, o.all ? 0 : o.length);
+		ctl_map_forget(c, obj, o.all ? 0 : o.iova, o.all ? 0 : o.length);
 	if (!unmapped && o.all)
 		return ctl_err(c, "nothing was mapped in ioas %u", id);
 	if (!unmapped && c->dry_run)
@@ -846,6 +853,8 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 			return map_error(c, rc, "IOMMU_IOAS_COPY", false, dst,
 					 o.iova, o.length, o.has_iova);
 	}
+	if (srco)
+		ctl_map_share(srco, o.src_iova, o.length);
 	snprintf(what, sizeof(what), "ioas %u iova 0x%" PRIx64, src_id, o.src_iova);
 	if (dst && !c->dry_run &&
 	    !ctl_map_add(dst, iova, o.length, CTL_SRC_COPY, o.access, 0, what))

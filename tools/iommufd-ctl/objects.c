@@ -146,14 +146,28 @@ struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
 	return o;
 }
 
-static void free_maps(struct ctl_obj *o)
+static void map_release(struct ctl *c, struct ctl_map *m)
+{
+	if (m->mem) {
+		/* Pages another IOAS took with ioas copy may still be
+		 * pinned from this address range later: keep it. */
+		if (!m->shared)
+			munmap(m->mem, m->memlen);
+		else
+			(void)ctl_mem_keep(c, m->mem, m->memlen);
+			/* (out of memory: leaked rather than unmapped) */
+	}
+	free(m->what);
+	free(m);
+}
+
+static void free_maps(struct ctl *c, struct ctl_obj *o)
 {
 	while (o->maps) {
 		struct ctl_map *m = o->maps;
 
 		o->maps = m->next;
-		free(m->what);
-		free(m);
+		map_release(c, m);
 	}
 }
 
@@ -167,7 +181,7 @@ void ctl_obj_remove(struct ctl *c, struct ctl_obj *o)
 	}
 	if (o->type == CTL_OBJ_DEVICE)
 		du_vfio_close(&o->dev);
-	free_maps(o);
+	free_maps(c, o);
 	free(o);
 }
 
@@ -288,7 +302,15 @@ struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
 	return m;
 }
 
-void ctl_map_forget(struct ctl_obj *ioas, uint64_t iova, uint64_t length)
+void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length)
+{
+	for (struct ctl_map *m = ioas->maps; m; m = m->next)
+		if (m->iova < iova + length && iova < m->iova + m->length)
+			m->shared = true;
+}
+
+void ctl_map_forget(struct ctl *c, struct ctl_obj *ioas, uint64_t iova,
+		    uint64_t length)
 {
 	struct ctl_map **pp = &ioas->maps;
 
@@ -300,8 +322,7 @@ void ctl_map_forget(struct ctl_obj *ioas, uint64_t iova, uint64_t length)
 
 		if (inside) {
 			*pp = m->next;
-			free(m->what);
-			free(m);
+			map_release(c, m);
 		} else {
 			pp = &m->next;
 		}
@@ -328,11 +349,11 @@ void ctl_end(struct ctl *c)
 	for (struct ctl_obj *o = c->objs; o; o = o->next)
 		if (o->type == CTL_OBJ_DEVICE)
 			du_vfio_close(&o->dev);
-	while (c->objs)
-		ctl_obj_remove(c, c->objs);
 	if (c->iommufd >= 0)
 		close(c->iommufd);
 	c->iommufd = -1;
+	while (c->objs)
+		ctl_obj_remove(c, c->objs);
 	while (c->mem) {
 		struct ctl_mem *m = c->mem;
 

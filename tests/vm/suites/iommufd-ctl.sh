@@ -235,6 +235,48 @@ exec -- iommufd-edu-dma write 0x200000 4K 0x44"
 	assertTrue "DMA to read-only and unmapped IOVAs faulted ($before -> $after)" "[ $after -ge $((before + 2)) ]"
 }
 
+test_no_leaks_or_memory_errors_under_valgrind() {
+	if ! command -v valgrind >/dev/null; then
+		skip_test "valgrind is not installed"
+		return 0
+	fi
+	mkfile "$work/v" 65536 0x7e
+	cat >"$work/batch" <<EOF
+$EDU_SETUP
+ioas alloc name B
+ioas map --ioas A --iova 0x100000 --length 64K
+ioas map --ioas A --iova 0x200000 --length 64K
+ioas map --ioas A --memfd --length 64K
+ioas map --ioas A --file $work/v --iova 0x400000
+ioas copy --src-ioas A --src-iova 0x100000 --length 64K --ioas B
+ioas unmap --ioas A --iova 0x200000 --length 64K
+ioas unmap --ioas A --iova 0x900000 --length 64K
+ioas iova-ranges --ioas A
+ioas option --ioas B --huge-pages off
+hwpt alloc --device edu --ioas B name H
+device replace --device edu --hwpt H
+device hw-info
+vfio-compat set --ioas B
+vfio-compat show
+exec -- true
+show
+device detach
+hwpt destroy --hwpt H
+ioas destroy --ioas B
+ioas unmap --all
+EOF
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		iommufd-ctl -j -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/err" >&2
+	# (valgrind does not know the iommufd and VFIO ioctls: it warns about
+	# each once; the library zeroes every argument struct before use.)
+	assertEquals "only the unmap that matches nothing fails (99: valgrind errors)" 1 "$rc"
+	assertEquals "no valgrind error or leak" "" \
+		"$(grep '^==[0-9]*==' "$work/err" | grep -v 'unhandled ioctl\|spurious value errors\|README_MISSING_SYSCALL')"
+	assertEquals "23 of 24 lines succeeded" 23 "$(jq '.results | length' "$work/out")"
+}
+
 # ---- DMA-BUF: ivshmem BAR2 exported by vfio-dmabuf ---------------------------
 
 need_vfio_dmabuf() {
