@@ -1063,6 +1063,7 @@ int main(int argc, char **argv)
 	ret = o.matrix ? run_matrix(&t, &o) : run_pair(&t, &o);
 	fret = out_started ? du_out_finish() : 0;
 	topo_free(&t);
+	du_sysfs_set_root(NULL);
 	if (fret) {
 		du_err("write error: %s", strerror(-fret));
 		return DU_EXIT_FAILURE;

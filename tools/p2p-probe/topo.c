@@ -227,7 +227,7 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 	     struct p2p_node **out, const char **errmsg)
 {
 	char path[PATH_MAX], real[PATH_MAX], *comp, *hbc = NULL, *last;
-	char *slash;
+	char *slash, name[DU_PCI_ADDR_STRLEN];
 	struct p2p_node *n;
 	int ret;
 
@@ -241,14 +241,16 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 		return fail(errmsg, -ENOMEM, "out of memory");
 	n->addr = *a;
 	du_pci_addr_format(a, n->name, sizeof(n->name));
+	/* messages after free(n) use the copy */
+	snprintf(name, sizeof(name), "%s", n->name);
 	if (!du_pci_exists(a)) {
 		free(n);
-		return fail(errmsg, -ENOENT, "%s: no such PCI device", n->name);
+		return fail(errmsg, -ENOENT, "%s: no such PCI device", name);
 	}
 	ret = du_pci_path(a, NULL, path, sizeof(path));
 	if (ret || !realpath(path, real)) {
 		free(n);
-		return fail(errmsg, -EINVAL, "%s: cannot resolve %s", n->name,
+		return fail(errmsg, -EINVAL, "%s: cannot resolve %s", name,
 			    path);
 	}
 	/* find the last host bridge component */
@@ -266,7 +268,7 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 		free(n);
 		return fail(errmsg, -EINVAL,
 			    "%s: malformed sysfs tree: %s is not below a host bridge directory (pciDDDD:BB)",
-			    n->name, real);
+			    name, real);
 	}
 	{
 		struct du_pci_addr self;
@@ -278,7 +280,7 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 			free(n);
 			return fail(errmsg, -EINVAL,
 				    "%s: malformed sysfs tree: %s does not end in the device's address",
-				    n->name, real);
+				    name, real);
 		}
 	}
 	/* the node goes into the cache before we recurse upwards */
