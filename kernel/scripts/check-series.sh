@@ -109,15 +109,19 @@ for p in "${list[@]}"; do
 	# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") fires for
 	# every added file; new files must sit under a path MAINTAINERS
 	# already covers. The system python first: spdxcheck needs ply+git.
-	res=$(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl \
-		--strict --no-color --terse --ignore FILE_PATH_CHANGES "$p" \
-		2>"$out/checkpatch-$n.err" | tee "$out/checkpatch-$n.log" |
-		tail -n 1 || true)
-	case "$res" in
-	*"total: 0 errors, 0 warnings, 0 checks"*) cp=ok ;;
-	*) cp=$(sed -n 's/.*total: \([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks.*/E\1 W\2 C\3/p' <<<"$res")
-	   [ -n "$cp" ] || cp=FAIL ;;
-	esac
+	cprc=0
+	(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+		--no-color --ignore FILE_PATH_CHANGES "$p") \
+		>"$out/checkpatch-$n.log" 2>"$out/checkpatch-$n.err" || cprc=$?
+	res=$(grep -m1 '^total:' "$out/checkpatch-$n.log" || true)
+	if [ "$cprc" = 0 ]; then
+		cp=ok
+	else
+		cp=$(sed -n 's/^total: \([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks.*/E\1 W\2 C\3/p' <<<"$res")
+		[ -n "$cp" ] || cp=FAIL
+		grep -E '^(ERROR|WARNING|CHECK):' "$out/checkpatch-$n.log" |
+			sed "s/^/  $name: /" >&2 || true
+	fi
 	if [ "$am" = ok ] && [ "$build" = 1 ]; then
 		start=$(date +%s)
 		log "[$n/${#list[@]}] building after $name"

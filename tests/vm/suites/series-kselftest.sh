@@ -29,7 +29,8 @@ find_test() {
 	# The debug variant's kernel has KASAN in its version banner
 	v=test
 	grep -q KASAN /proc/config.gz 2>/dev/null && v=debug
-	for c in "$cache/build/$v" "$cache/build/test" "$cache/build/debug"; do
+	for c in "$cache/build/$v" "$cache/build/test" "$cache/build/debug" \
+		 "$cache/build/dev"; do
 		if [ -x "$c/kselftest/vfio/vfio_dmabuf_mmap_test" ]; then
 			echo "$c/kselftest/vfio/vfio_dmabuf_mmap_test"
 			return
