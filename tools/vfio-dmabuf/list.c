@@ -148,6 +148,7 @@ out:
 int cmd_stop(int argc, char **argv)
 {
 	struct sock_args a = { NULL };
+	struct vd_hello hello;
 	struct vd_client c;
 	char *reply;
 	size_t rlen;
@@ -160,8 +161,13 @@ int cmd_stop(int argc, char **argv)
 	reply = malloc(VD_MSG_MAX);
 	if (!reply)
 		du_die(DU_EXIT_FAILURE, "out of memory");
-	status = vd_client_call(&c, VD_MSG_SHUTDOWN, NULL, 0, reply, &rlen,
-				NULL);
+	status = vd_client_call(&c, VD_MSG_HELLO, NULL, 0, reply, &rlen, NULL);
+	if (status == 0)
+		memcpy(&hello, reply + sizeof(struct vd_msg_hdr) +
+		       sizeof(struct vd_status), sizeof(hello));
+	if (status == 0)
+		status = vd_client_call(&c, VD_MSG_SHUTDOWN, NULL, 0, reply,
+					&rlen, NULL);
 	if (status == 0) {
 		/* The broker closes the connection once its buffers are
 		 * revoked and its devices closed: wait for that. */
@@ -172,6 +178,19 @@ int cmd_stop(int argc, char **argv)
 			       c.path);
 			status = DU_EXIT_FAILURE;
 		}
+	}
+	if (status == 0) {
+		vd_out_begin();
+		du_out_open_array("stopped");
+		du_out_open_object(NULL);
+		du_print_u64(DU_ANY, "pid", "stopped broker %" PRIu64, hello.pid);
+		du_print_string(DU_ANY, "socket", " on %s", c.path);
+		du_print_u64(DU_ANY, "buffers", " (%" PRIu64 " buffers revoked or ended)",
+			     hello.nbuffers);
+		du_print_nl();
+		du_out_close_object();
+		du_out_close_array();
+		status = vd_out_end(status);
 	}
 	free(reply);
 	vd_client_close(&c);

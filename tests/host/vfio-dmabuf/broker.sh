@@ -162,8 +162,9 @@ test_one_broker_per_socket_and_stale_sockets() {
 
 test_stop_and_signals_remove_the_socket() {
 	start_broker
-	vd stop --socket "$sock"
+	vd -j stop --socket "$sock"
 	assertEquals "stop: $err" 0 "$rc"
+	assertEquals "stop names the broker" "$bpid" "$(jq '.stopped[0].pid' <<<"$out")"
 XX
 	bpid=
 	start_broker
