@@ -73,7 +73,7 @@ make_sysfs() {
 
 # fdinfo INO SIZE NAME: the fdinfo text of a vfio-pci DMA-BUF
 fdinfo() {
-	printf 'pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t%s\nsize:\t%s\ncount:\t3\nexp_name:\tvfio-pci\nname:\t%s\n' "$1" "$2" "$3"
+	printf 'pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t%s\nsize:\t%s\ncount:\t3\nexp_name:\tvfio_pci_core\nname:\t%s\n' "$1" "$2" "$3"
 }
 
 # make_proc DIR: a recorded /proc with

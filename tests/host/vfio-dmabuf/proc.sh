@@ -31,7 +31,7 @@ test_maps_decodes_every_kind_of_mapping() {
 	assertEquals "another device's BAR" '"0000:00:03.0" 0' \
 		"$(jq -r '.mappings[1] | "\"\(.device)\" \(.bar)"' <<<"$out")"
 	assertEquals "an exported named buffer, exporter from fdinfo" \
-		'{"pid":200,"kind":"buffer","device":null,"name":"client-a","exporter":"vfio-pci","inode":1234,"size":2097152}' \
+		'{"pid":200,"kind":"buffer","device":null,"name":"client-a","exporter":"vfio_pci_core","inode":1234,"size":2097152}' \
 		"$(jq -c '.mappings[2] | {pid,kind,device,name,exporter,inode,size}' <<<"$out")"
 	assertEquals "an unnamed buffer at page offset 1" '{"name":null,"offset":4096,"exporter":null}' \
 		"$(jq -c '.mappings[3] | {name,offset,exporter}' <<<"$out")"
@@ -76,14 +76,14 @@ test_info_lists_holders_like_dmabuf_dump() {
 	vd "${P[@]}" -j info
 	assertEquals "$err" 0 "$rc"
 	assertEquals "four buffers by inode" '[1234,1240,5678,7001]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
-	assertEquals "fdinfo of client-a" '{"size":2097152,"exporter":"vfio-pci","name":"client-a","count":3}' \
+	assertEquals "fdinfo of client-a" '{"size":2097152,"exporter":"vfio_pci_core","name":"client-a","count":3}' \
 		"$(jq -c '.buffers[0] | {size,exporter,name,count}' <<<"$out")"
 	assertEquals "held by fd" '[[100,5],[200,3]]' "$(jq -c '[.buffers[0].fds[] | [.pid,.fd]]' <<<"$out")"
 	assertEquals "held by mapping" '[200]' "$(jq -c '[.buffers[0].mappings[].pid]' <<<"$out")"
 	assertEquals "mapped only: size unknown" '{"size":null,"name":"vfio0:0000:00:04.0/2"}' \
 		"$(jq -c '.buffers[2] | {size,name}' <<<"$out")"
 	vd "${P[@]}" info
-	assertContains "$out" "inode 1234 size 2M exporter vfio-pci count 3 name client-a"
+	assertContains "$out" "inode 1234 size 2M exporter vfio_pci_core count 3 name client-a"
 	assertContains "$out" "fd  pid 200 (client) fd 3"
 }
 
