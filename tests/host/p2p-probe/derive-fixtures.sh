@@ -23,11 +23,26 @@
 #   malformed    flat with ivshmem's bus/pci/devices link pointing outside
 #                any host bridge and edu's config cut to 16 bytes
 #
-# Usage: derive-fixtures.sh [FIXTURES_DIR]   (default: next to this script)
+# Every fixture is stored as NAME.tar.xz (make dist follows symbolic links,
+# so a tree cannot be shipped as is; the tests unpack them).  To add a
+# recording: p2p-record.sh DIR/NAME ..., then pack it like pack() below.
+#
+# Usage: derive-fixtures.sh   (rewrites the derived NAME.tar.xz files)
 set -euo pipefail
 
-fx=${1:-$(cd "$(dirname "$0")" && pwd)/fixtures}
+store=$(cd "$(dirname "$0")" && pwd)/fixtures
+fx=$(mktemp -d)
+trap 'rm -rf "$fx"' EXIT
+for f in flat switch rootports; do
+	tar -xJf "$store/$f.tar.xz" -C "$fx"
+done
 cd "$fx"
+
+# pack NAME: a reproducible tarball of the tree NAME
+pack() {
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 \
+		-cJf "$store/$1.tar.xz" "$1"
+}
 
 # poke FILE OFFSET WIDTH VALUE: little-endian write into a binary file
 poke() {
@@ -80,3 +95,7 @@ rm malformed/bus/pci/devices/0000:00:11.0
 ln -s ../../../devices/0000:00:11.0 malformed/bus/pci/devices/0000:00:11.0
 mv malformed/devices/pci0000:00/0000:00:11.0 malformed/devices/0000:00:11.0
 truncate -s 16 malformed/devices/pci0000:00/0000:00:10.0/config
+
+for f in switch-acs allowlisted restricted twohb malformed; do
+	pack "$f"
+done

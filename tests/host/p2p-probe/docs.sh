@@ -7,11 +7,23 @@
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 
+. "$top_srcdir/tests/host/p2p-probe/lib.sh"
+
 man=$top_srcdir/man/p2p-probe.1
 comp=$top_srcdir/completion/p2p-probe
 
 help_opts() {
 	p2p-probe --help | grep -o -- '--[a-z][a-z-]*' | sort -u
+}
+
+oneTimeSetUp() {
+	work=$(mktemp -d)
+	fx=$work/fixtures
+	p2p_unpack_fixtures "$fx" || fail "cannot unpack the fixtures"
+}
+
+oneTimeTearDown() {
+	rm -rf "$work"
 }
 
 test_help_options_in_man_page() {
@@ -53,7 +65,7 @@ test_man_page_sections() {
 test_man_documents_json_keys() {
 	local k
 	# every key the JSON output uses appears in JSON OUTPUT
-	for k in $(p2p-probe -j --sysfs-root "$top_srcdir/tests/host/p2p-probe/fixtures/switch-acs" \
+	for k in $(p2p-probe -j --sysfs-root "$fx/switch-acs" \
 			04:00.0 03:00.0 | jq -r '[paths | map(select(type == "string"))[]] | unique[]'); do
 		grep -qw -- "$k" "$man" || fail "JSON key $k is not in p2p-probe.1"
 	done
@@ -72,7 +84,7 @@ test_completion_offers_devices() {
 		_init_completion() { cur=\${COMP_WORDS[COMP_CWORD]}; prev=\${COMP_WORDS[COMP_CWORD-1]}; }
 		__ltrim_colon_completions() { :; }
 		. '$comp'
-		COMP_WORDS=(p2p-probe --sysfs-root '$top_srcdir/tests/host/p2p-probe/fixtures/flat' 0000:00:1)
+		COMP_WORDS=(p2p-probe --sysfs-root '$fx/flat' 0000:00:1)
 		COMP_CWORD=3
 		_p2p_probe
 		printf '%s\n' \"\${COMPREPLY[@]}\"")

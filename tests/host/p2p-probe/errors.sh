@@ -6,10 +6,12 @@
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 
-fx=$top_srcdir/tests/host/p2p-probe/fixtures
+. "$top_srcdir/tests/host/p2p-probe/lib.sh"
 
 oneTimeSetUp() {
 	work=$(mktemp -d)
+	fx=$work/fixtures
+	p2p_unpack_fixtures "$fx" || fail "cannot unpack the fixtures"
 }
 
 oneTimeTearDown() {
