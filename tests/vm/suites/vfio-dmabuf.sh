@@ -153,6 +153,7 @@ test_probe_reports_bar_and_features() {
 		assertEquals "exit 3 without the feature" 3 "$rc"
 		assertContains "$err" "the running kernel lacks: dma_buf_revoke"
 	fi
+	return 0
 }
 
 test_export_as_written() {
@@ -175,6 +176,7 @@ test_export_as_written() {
 		assertEquals "--memattr without the feature: exit 3" 3 "$rc"
 		assertContains "$err" "lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR"
 	fi
+	return 0
 }
 
 test_serve_exports_and_lists() {
@@ -190,6 +192,7 @@ test_serve_exports_and_lists() {
 	vd export --device "$IV" --bar 2 --range 0:4K
 	assertEquals "the device is the broker's: a second open fails" 1 "$rc"
 	assertContains "$err" "cannot open VFIO device"
+	return 0
 }
 
 test_client_maps_writes_and_the_file_shows_it() {
@@ -212,6 +215,7 @@ test_client_maps_writes_and_the_file_shows_it() {
 		"$(ivshmem_bytes $((34 * MiB)) $MiB | head -c 16 | tail -c 8 | od -An -tx1 | tr -d ' \n')"
 	vd access dump --socket "$S" --id "$A" --length 32
 	assertContains "$out" "00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|"
+	return 0
 }
 
 test_maps_names_a_bar_mapped_through_the_device_fd() {
@@ -234,6 +238,7 @@ test_maps_names_a_bar_mapped_through_the_device_fd() {
 	fi
 	kill "$p"
 	wait "$p" 2>/dev/null
+	return 0
 }
 
 test_maps_names_an_exported_buffer() {
@@ -255,6 +260,7 @@ test_maps_names_an_exported_buffer() {
 	assertContains "all processes, filtered by device" "$out" "client-a"
 	kill "$p"
 	wait "$p" 2>/dev/null
+	return 0
 }
 
 test_info_names_the_holders() {
@@ -272,6 +278,7 @@ test_info_names_the_holders() {
 		"$(jq -r '.buffers[0].fds[].pid' <<<"$out" | sort -n | xargs)"
 	kill "$p"
 	wait "$p" 2>/dev/null
+	return 0
 }
 
 test_memattr_wc_then_a_new_mapping() {
@@ -304,6 +311,7 @@ test_memattr_wc_then_a_new_mapping() {
 			"$(grep "$start" "$pat")" "write-combining"
 		kill $! 2>/dev/null
 	fi
+	return 0
 }
 
 test_revoke_client_reports_revoked_and_new_mmap_is_refused() {
@@ -345,6 +353,7 @@ test_revoke_client_reports_revoked_and_new_mmap_is_refused() {
 	assertEquals true "$(jq ".buffers[] | select(.id == $R) | .revoked" <<<"$out")"
 	vd access fill --socket "$S" --id "$A" --pattern incr
 	assertEquals "client-a is unaffected: $err" 0 "$rc"
+	return 0
 }
 
 test_revoke_through_the_wrong_device() {
@@ -354,6 +363,7 @@ test_revoke_through_the_wrong_device() {
 		'exec vfio-dmabuf revoke --device "$0" --fd "$VFIO_DMABUF_FD"' "$DU_EDU_BDF"
 	assertEquals "wrong device: $err" 1 "$rc"
 	assertContains "$err" "not exported by this device"
+	return 0
 }
 
 test_a_client_killed_midway_leaves_the_broker_serving() {
@@ -385,6 +395,7 @@ test_a_client_killed_midway_leaves_the_broker_serving() {
 		vd access fill --socket "$S" --id "$id" --pattern incr
 		assertEquals "buffers still work: $err" 0 "$rc"
 	fi
+	return 0
 }
 
 # import check: map the buffer behind fd $VFIO_DMABUF_FD into an IOAS
@@ -439,6 +450,7 @@ test_the_broker_exiting_leaves_no_buffer_usable() {
 		assertEquals "fd client: import refused ($(cat "$work/e3.err"))" 4 "$r"
 	fi
 	[ -n "${c1:-}${c3:-}" ] || skip_test "neither DMA-BUF mmap nor an iommufd import to show the buffer dead"
+	return 0
 }
 
 test_a_killed_broker_leaves_no_buffer_usable() {
@@ -457,6 +469,7 @@ test_a_killed_broker_leaves_no_buffer_usable() {
 	assertEquals "SIGKILLed broker: the device closes, the client sees revoked ($(cat "$work/k.err"))" 4 "$r"
 	bpid=''
 	rm -f "$S"
+	return 0
 }
 
 vm_require_devices ivshmem edu
