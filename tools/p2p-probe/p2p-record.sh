@@ -5,13 +5,15 @@
 # `p2p-probe --sysfs-root DEST` can replay it elsewhere (host tests, bug
 # reports).
 #
-# Usage: p2p-record.sh [-r SYSFS] [-f] DEST [DEVICE...]
+# Usage: p2p-record.sh [-r SYSFS] [-f] [-a] DEST [DEVICE...]
 #   DEST      directory to create (must not exist unless -f)
 #   DEVICE    PCI addresses (DDDD:BB:DD.F) to record; default: every device.
 #             The bridges above each device and the first device on each
 #             root bus (the host bridge the allowlist looks at) come along.
 #   -r SYSFS  read from SYSFS instead of /sys
 #   -f        record into DEST even if it exists
+#   -a        also pack DEST into DEST.tar.xz (a tree full of symbolic links
+#             does not survive every copy; the tarball does)
 #
 # Recorded per device: vendor, device, class, subsystem_vendor,
 # subsystem_device, resource, numa_node, config (as readable by the caller:
@@ -24,12 +26,13 @@ set -euo pipefail
 prog=${0##*/}
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit 2; }
 
-sysfs=/sys force=0
-while getopts ':r:fh' opt; do
+sysfs=/sys force=0 archive=0
+while getopts ':r:fah' opt; do
 	case $opt in
 	r) sysfs=$OPTARG ;;
 	f) force=1 ;;
-	h) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	a) archive=1 ;;
+	h) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	:) die "option -$OPTARG needs an argument" ;;
 	*) die "unknown option -$OPTARG (try -h)" ;;
 	esac
@@ -139,3 +142,8 @@ if [ "$(id -u)" != 0 ]; then
 	printf '%s: warning: not root: config space was recorded as this user reads it (64 bytes)\n' "$prog" >&2
 fi
 printf '%s: recorded %d devices into %s\n' "$prog" "${#done_dev[@]}" "$dest" >&2
+if [ "$archive" = 1 ]; then
+	tar --sort=name --owner=0 --group=0 --numeric-owner -C "$(dirname "$dest")" \
+		-cJf "$dest.tar.xz" "$(basename "$dest")"
+	printf '%s: packed %s.tar.xz\n' "$prog" "$dest" >&2
+fi

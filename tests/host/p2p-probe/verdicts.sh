@@ -177,4 +177,25 @@ test_restricted_config_space() {
 	matrix restricted
 }
 
+# The default set of --matrix: vfio-pci devices, else (or with --all)
+# endpoints with a memory BAR; DU_SYSFS_ROOT stands in for --sysfs-root.
+test_matrix_device_sets() {
+	probe flat -j --matrix
+	assertEquals "vfio-pci devices" "0000:00:10.0 0000:00:11.0" \
+		"$(q '[.devices[].address] | join(" ")')"
+	probe flat -j --matrix --all
+	assertEquals "--all: endpoints with memory BARs (not the host bridge)" \
+		"0000:00:10.0 0000:00:11.0" "$(q '[.devices[].address] | join(" ")')"
+	probe switch -j --matrix 03:00.0 04:00.0 00:1c.0
+	assertEquals "explicit list, in order" "0000:03:00.0 0000:04:00.0 0000:00:1c.0" \
+		"$(q '[.devices[].address] | join(" ")')"
+	assertEquals "pairs: every ordered pair whose provider has a memory BAR" 6 \
+		"$(q '.pairs | length')"
+	probe switch --matrix 03:00.0 00:00.0
+	assertContains "a row without memory BAR" "$(sed -n 3p "$work/out")" "-"
+	DU_SYSFS_ROOT=$fx/rootports p2p-probe -j --matrix >"$work/out" 2>"$work/err"
+	assertEquals "DU_SYSFS_ROOT" "0000:05:00.0 0000:06:00.0" \
+		"$(q '[.devices[].address] | join(" ")')"
+}
+
 tap_run_shunit2

@@ -128,8 +128,10 @@ test_rootports_pair() {
 	probe "$i" "$e"
 	assertEquals "types" "pci_device root_port host_bridge root_port pci_device" \
 		"$(q '[.pairs[0].path[].type] | join(" ")')"
-	assertEquals "the kernel enabled ACS redirect on the root ports" "true true" \
-		"$(q '[.pairs[0].path[] | select(.type == "root_port") | .acs_redirect] | join(" ")')"
+	if ! grep -q 'disable_acs_redir=' /proc/cmdline; then
+		assertEquals "the kernel enabled ACS redirect on the root ports" "true true" \
+			"$(q '[.pairs[0].path[] | select(.type == "root_port") | .acs_redirect] | join(" ")')"
+	fi
 	assertEquals "map type" not_supported "$(q '.pairs[0].dma_api.map_type')"
 }
 
@@ -145,6 +147,25 @@ test_acs_registers_match_config_space() {
 	done < <(q '[.pairs[].path[] | select(.acs != null) | "\(.address) \(.acs.offset) \(.acs.control)"] | unique[]')
 	tap_diag "checked $n ACS capabilities"
 	[ "$n" -gt 0 ] || skip_test "no device with ACS in these profiles"
+}
+
+# Booted with pci=disable_acs_redir=<ports> (run-vm.sh --append), the
+# kernel clears RR, CR and EC on those ports: p2p-probe must see that.
+#   tests/vm/run-vm.sh --profile rootports --suite p2p-probe \
+#       --append 'pci=disable_acs_redir=0000:00:1d.0;0000:00:1e.0'
+test_acs_follows_disable_acs_redir() {
+	local list a e i
+	list=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^pci=disable_acs_redir=//p')
+	[ -n "$list" ] || { skip_test "not booted with pci=disable_acs_redir="; return; }
+	e=$(bdf rp_edu) i=$(bdf rp_ivshmem)
+	[ -n "$e" ] && [ -n "$i" ] || { skip_test "profile rootports not loaded"; return; }
+	probe "$i" "$e"
+	for a in ${list//;/ }; do
+		assertEquals "$a: no redirect after disable_acs_redir" false \
+			"$(q ".pairs[0].path[] | select(.address == \"$a\") | .acs_redirect")"
+	done
+	assertEquals "no redirect left on the path" 0 \
+		"$(q '[.pairs[0].path[] | select(.acs_redirect == true)] | length')"
 }
 
 # A non-root user reads only the config header: ACS becomes unknown, the
