@@ -271,7 +271,7 @@ static int setenv_u(const char *k, unsigned long v)
 int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 {
 	static const struct argp_option opts[] = {
-		{ "ioas", OPT_IOAS, "IOAS", 0, "put this IOAS's id in IOMMUFD_CTL_IOAS_ID (default: the only one)", 0 },
+		{ "ioas", OPT_IOAS, "IOAS", 0, "put this IOAS's id in IOMMUFD_CTL_IOAS_ID (default: the only one, else the device's)", 0 },
 		{ "device", OPT_DEVICE, "DEV", 0, "put this device's fd in IOMMUFD_CTL_DEVICE_FD (default: the only one)", 0 },
 		O_END,
 	};
@@ -307,6 +307,21 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 			return rc;
 	} else {
 		dev = ctl_only(c, CTL_OBJ_DEVICE);
+	}
+	/* Several IOASes: the one the device is attached to. */
+	if (!o.ioas && !ioas && dev && dev->attached) {
+		struct ctl_obj *x = ctl_find_id(c, CTL_OBJ_IOAS, dev->pt_id);
+
+		if (!x) {
+			struct ctl_obj *h = ctl_find_id(c, CTL_OBJ_HWPT, dev->pt_id);
+
+			if (h)
+				x = ctl_find_id(c, CTL_OBJ_IOAS, h->parent_id);
+		}
+		if (x) {
+			ioas = x;
+			ioas_id = x->id;
+		}
 	}
 	rc = ctl_need_iommufd(c);
 	if (rc)

@@ -40,7 +40,7 @@ static int env_num(const char *name, const char *opt, int *out)
 	const char *s = getenv(name);
 
 	if (!s || du_parse_fd(s, out)) {
-		du_err("%s is not set or not a number: give %s or run me from 'iommufd-ctl exec'",
+		du_err("%s is not set or not a number: run me from 'iommufd-ctl %s'",
 		       name, opt);
 		return -1;
 	}
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	if (!len || len > 1024 * 1024)
 		du_die(DU_EXIT_USAGE, "length must be 1..1M");
 
-	if (devfd < 0 && env_num("IOMMUFD_CTL_DEVICE_FD", "--fd", &devfd))
+	if (devfd < 0 && env_num("IOMMUFD_CTL_DEVICE_FD", "exec --device DEV' or give '--fd", &devfd))
 		return DU_EXIT_USAGE;
 	rc = du_edu_open(devfd, &e);
 	if (rc) {
@@ -156,8 +156,8 @@ int main(int argc, char **argv)
 	}
 
 	/* read / write: a scratch buffer in the same IOAS. */
-	if (env_num("IOMMUFD_CTL_FD", "(none)", &iommufd) ||
-	    env_num("IOMMUFD_CTL_IOAS_ID", "(none)", &ioas))
+	if (env_num("IOMMUFD_CTL_FD", "exec", &iommufd) ||
+	    env_num("IOMMUFD_CTL_IOAS_ID", "exec --ioas IOAS", &ioas))
 		goto out;
 	scratch = mmap(NULL, (len + 4095) & ~4095ull, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -218,6 +218,22 @@ exec -- iommufd-edu-dma read 0x600000 8K 0x3f"
 	assertContains "$out" "read 8192 bytes at iova 0x600000: 3f 3f"
 }
 
+test_edu_dma_through_a_copy_after_the_source_is_unmapped() {
+	# ioas copy shares the pages of A's anonymous mapping with B; unmapping
+	# it in A must not free the memory while B still maps it (B has no
+	# domain until the replace, which pins the pages then).
+	ictl_batch "$EDU_SETUP
+ioas alloc name B
+ioas map --ioas A --iova 0x300000 --length 64K
+exec -- iommufd-edu-dma write 0x300000 8K 0x5c
+ioas copy --src-ioas A --src-iova 0x300000 --length 64K --ioas B --iova 0x700000
+ioas unmap --ioas A --iova 0x300000 --length 64K
+device replace --device edu --ioas B
+exec --ioas B -- iommufd-edu-dma read 0x700000 8K 0x5c"
+	assertEquals 0 "$rc"
+	assertContains "$out" "read 8192 bytes at iova 0x700000: 5c 5c"
+}
+
 test_unmapped_and_readonly_iova_dma_is_blocked() {
 	local before after
 	mkfile "$work/ro" 4096 0x11
