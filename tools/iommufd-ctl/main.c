@@ -259,9 +259,16 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 			if (!t->name)
 				break;
 		if (t->fn) {
+			const struct ctl_cmd *named = table;
 			char *dv[] = { (char *)what, NULL };
 
-			snprintf(cmdbuf, sizeof(cmdbuf), "%s", what);
+			/* Name it as the command it stands for ("ioas list"). */
+			while ((named->fn || named->name) &&
+			       !(named->name && named->fn == t->fn))
+				named++;
+			snprintf(cmdbuf, sizeof(cmdbuf), "%s%s%s", what,
+				 named->name ? " " : "",
+				 named->name ? named->name : "");
 			c->cmd = cmdbuf;
 			return t->fn(c, 1, dv);
 		}

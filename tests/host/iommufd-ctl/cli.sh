@@ -366,6 +366,10 @@ test_json_is_one_document_on_stdout() {
 	ictl -j -p -n ioas alloc name X
 	assertEquals "pretty output parses" "X" "$(echo "$out" | jq -r '.results[0].name')"
 	assertTrue "pretty is indented" "grep -q '^  ' '$work/out'"
+	ictl -j ioas
+	assertEquals "an object alone is its list command" '"ioas list"' "$(echo "$out" | jq -c '.results[0].command')"
+	ictl -j -n vfio-compat
+	assertEquals '"vfio-compat show"' "$(echo "$out" | jq -c '.results[0].command')"
 	ictl -j -n ioas map --bogus
 	assertEquals 2 "$rc"
 	assertEquals "JSON even on error" '{"results":[]}' "$(echo "$out" | jq -c .)"
