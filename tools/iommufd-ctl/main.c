@@ -99,16 +99,19 @@ int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 	return EINVAL;
 }
 
-static bool wants_help(int argc, char **argv)
+/* 1: --help (or -h, -?, --usage) before any "--"; 2: --version or -V. */
+static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
-			return false;
+			return 0;
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
+			return 2;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
 		    !strcmp(argv[i], "--usage") || !strcmp(argv[i], "-h"))
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
 }
 
 int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
@@ -116,18 +119,23 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 {
 	char name[sizeof(c->where) + 64];
 	char *saved = argv[0];
-	int rc;
+	int rc, help;
 
 	snprintf(name, sizeof(name), "%s: %s", c->where, c->cmd);
 	argv[0] = name;
-	if (wants_help(argc, argv)) {
+	help = wants_help(argc, argv);
+	if (help == 2) {
+		printf("%s\n", argp_program_version);
+		argv[0] = saved;
+		return CTL_HELP_SHOWN;
+	}
+	if (help == 1) {
 		/* -h is not an argp option: treat it as --help. */
 		char *hv[] = { name, (char *)"--help", NULL };
 
 		fflush(stdout);
 		snprintf(name, sizeof(name), "iommufd-ctl %s", c->cmd);
-		argp_parse(argp, 2, hv, ARGP_NO_EXIT, NULL,
-			   input);
+		argp_parse(argp, 2, hv, ARGP_NO_EXIT, NULL, input);
 		argv[0] = saved;
 		return CTL_HELP_SHOWN;
 	}

@@ -72,6 +72,10 @@ test_help_at_every_level_needs_no_device() {
 	ictl --version
 	assertEquals 0 "$rc"
 	assertContains "$out" "iommufd-ctl"
+	ictl -j ioas alloc -V
+	assertEquals "-V after a command only prints the version" 0 "$rc"
+	assertContains "$out" "iommufd-ctl (dmabuf-utils)"
+	assertNotContains "$out" "ioas_id"
 }
 
 test_usage_errors_exit_2_with_one_line() {
