@@ -179,6 +179,61 @@ test_export_as_written() {
 	return 0
 }
 
+# access on a udmabuf: a real, mappable DMA-BUF on every kernel with
+# CONFIG_UDMABUF, for the parts of access, maps and info that do not depend
+# on VFIO DMA-BUF mmap
+test_access_maps_and_info_on_a_udmabuf() {
+	local U=$top_builddir/tests/host/vfio-dmabuf/udmabuf-exec p
+	[ -x "$U" ] || { skip_test "udmabuf-exec is not built"; return 0; }
+	[ -c /dev/udmabuf ] || { skip_test "no /dev/udmabuf (CONFIG_UDMABUF off)"; return 0; }
+	printf 'ABCDEFGH' >"$work/in8"
+	cat >"$work/client.sh" <<-'EOF'
+	v() { vfio-dmabuf "$@" --fd "$VFIO_DMABUF_FD"; echo "rc=$?"; }
+	cd "$1"
+	v access fill --pattern addr >fill.out 2>&1
+	v access verify --pattern addr >verify.out 2>&1
+	v access write --offset 0x10 --width 32 --value 0xdeadbeef >write.out 2>&1
+	v -j access read --offset 0x10 --width 8 --count 4 >read8.out 2>&1
+	v -j access read --offset 0x18 --width 64 >read64.out 2>&1
+	v access verify --pattern addr >verify2.out 2>&1
+	v access dump --offset 0x10 --length 16 >dump.out 2>&1
+	v access write --offset 0x100 --input in8 >input.out 2>&1
+	vfio-dmabuf access dump --offset 0x100 --length 8 --raw --fd "$VFIO_DMABUF_FD" >raw.out 2>raw.err
+	v access read --offset 2M >past.out 2>&1
+	vfio-dmabuf access verify --pattern addr --offset 1M --repeat 0 --interval 100 --fd "$VFIO_DMABUF_FD" >/dev/null 2>&1 &
+	echo $! >holder.pid
+	exec sleep 30
+	EOF
+	"$U" 2M -- bash "$work/client.sh" "$work" &
+	p=$!
+	pids+=("$p")
+	for _ in $(seq 100); do [ -s "$work/holder.pid" ] && break; sleep 0.1; done
+	assertContains "fill" "$(cat "$work/fill.out")" "rc=0"
+	assertContains "verify" "$(cat "$work/verify.out")" "verified 2097152 bytes at 0x0: pattern addr"
+	assertContains "8-bit reads of a 32-bit write" "$(cat "$work/read8.out")" '"value":239'
+	assertEquals "[239,190,173,222]" "$(head -n 1 "$work/read8.out" | jq -c '[.reads[].value]')"
+	assertEquals "64-bit read of the addr pattern" 24 "$(head -n 1 "$work/read64.out" | jq '.reads[0].value')"
+	assertContains "verify finds the write" "$(cat "$work/verify2.out")" "first at 0x10: expected 0x10, got 0xef"
+	assertContains "verify fails with 1" "$(cat "$work/verify2.out")" "rc=1"
+	assertContains "hex dump" "$(cat "$work/dump.out")" "00000010  ef be ad de 00 00 00 00  18 00 00 00 00 00 00 00"
+	assertEquals "raw bytes written from a file" "ABCDEFGH" "$(cat "$work/raw.out")"
+	assertContains "offset past the end" "$(cat "$work/past.out")" "is past the end (size 2M)"
+	assertContains "$(cat "$work/past.out")" "rc=2"
+	local h
+	h=$(cat "$work/holder.pid")
+	wait_mapped "$h"
+	vd -j maps --pid "$h"
+	assertEquals "maps: the udmabuf mapping" '{"kind":"buffer","exporter":"udmabuf","offset":1048576,"size":1048576}' \
+		"$(jq -c '.mappings[0] | {kind,exporter,offset,size}' <<<"$out")"
+	vd -j info --pid "$h"
+	assertEquals "info: held by fd by the script and the holder, mapped by the holder" \
+		"$(printf '%s\n' "$p" "$h" | sort -n | xargs) / $h" \
+		"$(jq -r '[.buffers[0].fds[].pid] | sort | join(" ")' <<<"$out") / $(jq -r '[.buffers[0].mappings[].pid] | join(" ")' <<<"$out")"
+	kill "$h" "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	return 0
+}
+
 test_serve_exports_and_lists() {
 	stop_broker
 	ensure_ab
