@@ -824,8 +824,11 @@ static int run_pair(struct p2p_topo *t, const struct opts *o)
 		return DU_EXIT_USAGE;
 	}
 	warn_restricted(t);
-	if (o->verify)
+	if (o->verify) {
 		p2p_verify(prov, cli, o->bar, &vr);
+		if (!vr.ran)
+			du_err("cannot verify: %s", vr.why);
+	}
 	ret = start_output(o);
 	if (ret)
 		return ret;
