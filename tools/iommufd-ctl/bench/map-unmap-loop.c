@@ -6,7 +6,11 @@
  * fresh IOAS, optionally with a VFIO device attached so that every map
  * reaches a real IO page table.
  *
- *   iommufd-bench-loop COUNT LENGTH [PCI-ADDRESS]
+ *   iommufd-bench-loop [-f] COUNT LENGTH [PCI-ADDRESS]
+ *
+ * -f maps fresh anonymous memory each time (mmap before the map, munmap
+ * after the unmap), as an iommufd-ctl batch does; without it one buffer
+ * is mapped over and over.
  *
  * Prints "pairs=N seconds=S pairs_per_second=R".
  */
@@ -34,13 +38,19 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	bool have_dev = false;
 	uint32_t ioas;
+	bool fresh = false;
 	double secs;
 	void *mem;
 	int fd, rc;
 
+	if (argc > 1 && !strcmp(argv[1], "-f")) {
+		fresh = true;
+		argc--;
+		argv++;
+	}
 	if (argc < 3 || argc > 4 || du_parse_u64(argv[1], &count) || !count ||
 	    du_parse_size(argv[2], &len) || !len || len % 4096)
-		du_die(DU_EXIT_USAGE, "usage: iommufd-bench-loop COUNT LENGTH [PCI-ADDRESS]");
+		du_die(DU_EXIT_USAGE, "usage: iommufd-bench-loop [-f] COUNT LENGTH [PCI-ADDRESS]");
 	fd = du_iommufd_open();
 	if (fd < 0)
 		du_die(DU_EXIT_NOTSUPP, "/dev/iommu: %s", strerror(-fd));
@@ -67,11 +77,21 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (uint64_t i = 0; i < count; i++) {
+		void *m = mem;
+
+		if (fresh) {
+			m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m == MAP_FAILED)
+				du_die(DU_EXIT_FAILURE, "mmap: %s", strerror(errno));
+		}
 		iova = 0x100000;
-		rc = du_ioas_map(fd, ioas, mem, len, &iova,
+		rc = du_ioas_map(fd, ioas, m, len, &iova,
 				 DU_IOMMU_FIXED | DU_IOMMU_READ | DU_IOMMU_WRITE);
 		if (!rc)
 			rc = du_ioas_unmap(fd, ioas, iova, len, NULL);
+		if (fresh)
+			munmap(m, len);
 		if (rc)
 			du_die(DU_EXIT_FAILURE, "iteration %" PRIu64 ": %s", i,
 			       strerror(-rc));

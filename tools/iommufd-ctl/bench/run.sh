@@ -48,11 +48,15 @@ t1=$(now)
 batch_rate=$(echo "$pairs / ($t1 - $t0)" | bc -l)
 loop=$(iommufd-bench-loop "$pairs" "$len" ${dev:+"$dev"}) || { echo "C loop failed" >&2; exit 1; }
 loop_rate=${loop##*pairs_per_second=}
+fresh=$(iommufd-bench-loop -f "$pairs" "$len" ${dev:+"$dev"}) || { echo "C loop -f failed" >&2; exit 1; }
+fresh_rate=${fresh##*pairs_per_second=}
 
 variant="no device attached"
 [ -n "$dev" ] && variant="device $dev attached"
 printf 'variant: %s, %s pairs of %s\n' "$variant" "$pairs" "$len"
-printf 'iommufd-ctl -b:  %8.0f map+unmap pairs/s (%.3f s, whole process: parse, mmap, ioctls, output)\n' \
+printf 'iommufd-ctl -b:       %8.0f map+unmap pairs/s (%.3f s, whole process: parse, mmap, ioctls, output)\n' \
 	"$batch_rate" "$(echo "$t1 - $t0" | bc -l)"
-printf 'C loop:          %8.0f map+unmap pairs/s (%s)\n' "$loop_rate" "$loop"
-printf 'ratio:           %8.2f (batch / C loop)\n' "$(echo "$batch_rate / $loop_rate" | bc -l)"
+printf 'C loop, one buffer:   %8.0f map+unmap pairs/s (%s)\n' "$loop_rate" "$loop"
+printf 'C loop, fresh mmap:   %8.0f map+unmap pairs/s (%s)\n' "$fresh_rate" "$fresh"
+printf 'ratio:                %8.3f (batch / C loop, one buffer)\n' "$(echo "$batch_rate / $loop_rate" | bc -l)"
+printf 'ratio:                %8.3f (batch / C loop, fresh mmap: the same work)\n' "$(echo "$batch_rate / $fresh_rate" | bc -l)"
