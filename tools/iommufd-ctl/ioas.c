@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,7 +506,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	struct ioas_opts o;
 	struct ctl_obj *obj;
 	enum ctl_src src = CTL_SRC_ANON;
-	char what[64] = "", kind[32];
+	char what[PATH_MAX + 16] = "", kind[32];
 	const char *ioctl_name = "IOMMU_IOAS_MAP";
 	unsigned int flags;
 	uint64_t iova, size;
@@ -563,7 +564,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		src = CTL_SRC_FILE;
 		rc = du_dmabuf_check_fd(fd);
 		dmabuf = rc == 1;
-		snprintf(what, sizeof(what), "%.63s", o.file);
+		snprintf(what, sizeof(what), "%s", o.file);
 	}
 	if (fd >= 0) {
 		/* Default length: the rest of the file or buffer. */
