@@ -11,6 +11,12 @@
  *   anon_inode:[vfio-device]       a kernel without the series (cdev or
  *                                  group); the BAR is in the offset's top
  *                                  bits (VFIO_PCI_OFFSET_SHIFT, 40)
+ *
+ * offset is the mapping's offset in its file: in the buffer for exported
+ * buffers, in the BAR for device-fd mappings without the series.  With the
+ * series a BAR mapping is a buffer covering exactly the mapped span (its
+ * offset is 0), so where in the BAR it starts is not in /proc: bar_offset
+ * is then unknown.
  */
 #ifdef HAVE_CONFIG_H
 # include <config.h>
@@ -103,8 +109,14 @@ int vd_classify_mapping(const struct du_maps_entry *e, struct vd_mapping *m)
 			du_pci_addr_format(&n.addr, m->device,
 					   sizeof(m->device));
 			m->bar = (int)n.bar;
-			m->offset = e->offset &
-				((1ull << VFIO_OFFSET_SHIFT) - 1);
+			m->offset = e->offset;
+			if (e->offset >> VFIO_OFFSET_SHIFT) {
+				/* a kernel keeping the region encoding */
+				m->offset = e->offset &
+					((1ull << VFIO_OFFSET_SHIFT) - 1);
+				m->have_bar_offset = true;
+				m->bar_offset = m->offset;
+			}
 		} else {
 			m->kind = "buffer";
 			m->offset = e->offset;
@@ -126,6 +138,8 @@ int vd_classify_mapping(const struct du_maps_entry *e, struct vd_mapping *m)
 	m->kind = "device";
 	m->bar = (int)(e->offset >> VFIO_OFFSET_SHIFT);
 	m->offset = e->offset & ((1ull << VFIO_OFFSET_SHIFT) - 1);
+	m->have_bar_offset = true;
+	m->bar_offset = m->offset;
 	return 1;
 }
 
@@ -199,6 +213,10 @@ static int show_entry(const struct du_maps_entry *e, void *arg)
 	else
 		du_print_null(DU_ANY, "bar", "   -");
 	du_print_hex_u64(DU_ANY, "offset", " %10s", m.offset);
+	if (m.have_bar_offset)
+		du_print_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
+	else
+		du_print_null(DU_JSON, "bar_offset", NULL);
 	du_print_u64(DU_JSON, "inode", NULL, e->inode);
 	if (m.is_dmabuf && m.named)
 		du_print_string(DU_ANY, "name", "  %s", m.name);

@@ -20,7 +20,9 @@ struct vd_mapping {
 	char device[DU_PCI_ADDR_STRLEN];	/* "" when unknown */
 	char cdev[16];			/* "" when unknown */
 	int bar;			/* -1 when unknown */
-	uint64_t offset;		/* in the BAR, or in the buffer */
+	uint64_t offset;		/* in what the mapping maps (see maps.c) */
+	bool have_bar_offset;
+	uint64_t bar_offset;		/* in the BAR, when known */
 };
 
 /* 1 and *m filled when the line is a VFIO DMA-BUF, DMA-BUF or VFIO BAR

@@ -95,7 +95,7 @@ make_proc() {
 	cat >"$p/200/maps" <<-'EOF'
 	7f0000000000-7f0000200000 rw-s 00000000 00:0f 1234                       /dmabuf:client-a
 	7f0000400000-7f0000401000 rw-s 00001000 00:0f 1240                       /dmabuf:
-	7f0000500000-7f0000600000 rw-s 20000000000 00:05 88                      /dev/vfio/devices/vfio0
+	7f0000500000-7f0000600000 rw-s 20000001000 00:05 88                      /dev/vfio/devices/vfio0
 	7f0000600000-7f0000700000 rw-s 00000000 00:0e 89                         anon_inode:[vfio-device]
 	EOF
 	: >"$p/300/maps"

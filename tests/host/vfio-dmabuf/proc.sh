@@ -28,16 +28,17 @@ test_maps_decodes_every_kind_of_mapping() {
 	assertEquals "BAR through the device fd (series name)" \
 		'{"pid":100,"kind":"bar","device":"0000:00:04.0","cdev":"vfio0","bar":2,"offset":0,"size":67108864,"name":"vfio0:0000:00:04.0/2"}' \
 		"$(jq -c '.mappings[0] | {pid,kind,device,cdev,bar,offset,size,name}' <<<"$out")"
-	assertEquals "another device's BAR" '"0000:00:03.0" 0' \
-		"$(jq -r '.mappings[1] | "\"\(.device)\" \(.bar)"' <<<"$out")"
+	assertEquals "another device's BAR, as the series names it (offset 0 in its own buffer)" \
+		'{"device":"0000:00:03.0","bar":0,"offset":0,"bar_offset":null}' \
+		"$(jq -c '.mappings[1] | {device,bar,offset,bar_offset}' <<<"$out")"
 	assertEquals "an exported named buffer, exporter from fdinfo" \
 		'{"pid":200,"kind":"buffer","device":null,"name":"client-a","exporter":"vfio_pci_core","inode":1234,"size":2097152}' \
 		"$(jq -c '.mappings[2] | {pid,kind,device,name,exporter,inode,size}' <<<"$out")"
 	assertEquals "an unnamed buffer at page offset 1" '{"name":null,"offset":4096,"exporter":null}' \
 		"$(jq -c '.mappings[3] | {name,offset,exporter}' <<<"$out")"
 	assertEquals "a BAR mapping without the series (cdev)" \
-		'{"kind":"device","device":"0000:00:04.0","cdev":"vfio0","bar":2,"offset":0}' \
-		"$(jq -c '.mappings[4] | {kind,device,cdev,bar,offset}' <<<"$out")"
+		'{"kind":"device","device":"0000:00:04.0","cdev":"vfio0","bar":2,"offset":4096,"bar_offset":4096}' \
+		"$(jq -c '.mappings[4] | {kind,device,cdev,bar,offset,bar_offset}' <<<"$out")"
 	assertEquals "a BAR mapping through a group fd" \
 		'{"kind":"device","device":null,"cdev":null,"bar":0}' \
 		"$(jq -c '.mappings[5] | {kind,device,cdev,bar}' <<<"$out")"
