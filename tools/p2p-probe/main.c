@@ -55,7 +55,7 @@ static const struct argp_option options[] = {
 	{ "matrix", 'm', NULL, 0,
 	  "Compare every pair of DEVICEs (default: the devices bound to vfio-pci, else every endpoint with a memory BAR)", 1 },
 	{ "verify", OPT_VERIFY, NULL, 0,
-	  "Also try it: export a DMA-BUF of PROVIDER's BAR and map it into an IOAS attached to CLIENT (both bound to vfio-pci; needs root); with an edu CLIENT, DMA through it and check the bytes", 1 },
+	  "Also try it: export a DMA-BUF of PROVIDER's BAR and map it into an IOAS attached to CLIENT (both bound to vfio-pci; needs root); with an edu CLIENT, DMA through it and check the bytes.  With --matrix: every pair", 1 },
 	{ NULL, 0, NULL, 0, "Options:", 2 },
 	{ "all", 'a', NULL, 0,
 	  "With --matrix and no DEVICE: every endpoint with a memory BAR, even when some devices are bound to vfio-pci", 2 },
@@ -170,8 +170,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return usage_error("--bar needs --verify");
 		if (o->verify && o->sysfs_root)
 			return usage_error("--verify works on the live system only, not with --sysfs-root");
-		if (o->verify && o->matrix)
-			return usage_error("--verify takes one PROVIDER CLIENT pair, not --matrix");
 		if (!o->matrix && o->n_devs != 2)
 			return usage_error(o->n_devs < 2 ?
 					   "need a PROVIDER and a CLIENT device (or --matrix)" :
@@ -883,12 +881,54 @@ static void print_legend(void)
 		  "client with an IOMMU group, without these checks: see p2p-probe ROW COLUMN.\n");
 }
 
+/* --matrix --verify, text: what the kernel answered for every pair */
+static void print_verify_grid(struct p2p_node **nodes, size_t n,
+			      const struct verify_result *vrs)
+{
+	printf("\nVerified (iommufd map of a DMA-BUF of the row's BAR for the column;\n"
+	       "map+dma: and edu's DMA through it arrived both ways):\n%-6s", "");
+	for (size_t j = 0; j < n; j++) {
+		char lab[16];
+
+		snprintf(lab, sizeof(lab), "D%zu", j);
+		printf(j + 1 < n ? " %-10s" : " %s", lab);
+	}
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("D%-5zu", i);
+		for (size_t j = 0; j < n; j++) {
+			const struct verify_result *r = &vrs[i * n + j];
+			char cell[24];
+
+			if (i == j)
+				snprintf(cell, sizeof(cell), "X");
+			else if (!node_has_mem_bar(nodes[i]) || !r->ran)
+				snprintf(cell, sizeof(cell), "-");
+			else if (r->export_err)
+				snprintf(cell, sizeof(cell), "exp:%s",
+					 errno_name(r->export_err));
+			else if (r->map_err)
+				snprintf(cell, sizeof(cell), "%s",
+					 errno_name(r->map_err));
+			else if (r->dma_ran)
+				snprintf(cell, sizeof(cell), "%s",
+					 r->dma_write_ok && r->dma_read_ok ?
+					 "map+dma" : "map+BAD");
+			else
+				snprintf(cell, sizeof(cell), "map");
+			printf(j + 1 < n ? " %-10s" : " %s", cell);
+		}
+		printf("\n");
+	}
+}
+
 static int run_matrix(struct p2p_topo *t, const struct opts *o)
 {
 	struct p2p_node *nodes[MAX_DEVICES];
 	struct p2p_verdict *vs;
+	struct verify_result *vrs = NULL;
 	size_t n = 0;
-	int ret;
+	int ret, vret = DU_EXIT_OK;
 
 	matrix_mode = true;
 	if (o->n_devs) {
@@ -917,10 +957,33 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 				return DU_EXIT_USAGE;
 			}
 	warn_restricted(t);
+	if (o->verify) {
+		vrs = calloc(n * n, sizeof(*vrs));
+		if (!vrs) {
+			free(vs);
+			du_err("out of memory");
+			return DU_EXIT_FAILURE;
+		}
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < n; j++) {
+				struct verify_result *r = &vrs[i * n + j];
+
+				if (i == j || !node_has_mem_bar(nodes[i]))
+					continue;
+				p2p_verify(nodes[i], nodes[j], -1, r);
+				if (!r->ran)
+					du_err("cannot verify %s -> %s: %s",
+					       nodes[i]->name, nodes[j]->name,
+					       r->why);
+				if (r->exit_code && !vret)
+					vret = r->exit_code;
+			}
+	}
 
 	ret = start_output(o);
 	if (ret) {
 		free(vs);
+		free(vrs);
 		return ret;
 	}
 	/* text: the grid */
@@ -963,6 +1026,8 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 				printf("none, ");
 			printf("%s\n", nodes[i]->hb->name);
 		}
+		if (vrs)
+			print_verify_grid(nodes, n, vrs);
 		for (size_t h = 0; h < t->n_hbs; h++)
 			print_host_bridge(t->hbs[h]);
 		print_cpu(t);
@@ -983,12 +1048,14 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 				continue;
 			for (size_t j = 0; j < n; j++)
 				if (i != j)
-					print_pair(t, &vs[i * n + j], NULL);
+					print_pair(t, &vs[i * n + j],
+						   vrs ? &vrs[i * n + j] : NULL);
 		}
 		du_out_close_array();
 	}
 	free(vs);
-	return DU_EXIT_OK;
+	free(vrs);
+	return vret;
 }
 
 /*

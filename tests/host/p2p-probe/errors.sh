@@ -84,7 +84,6 @@ test_usage_errors() {
 	bad "bad BAR word" "--bar: 'two' is not a BAR index" --verify --bar=two 00:10.0 00:11.0
 	bad "--verify on a recording" "--verify works on the live system only" \
 		--verify --sysfs-root "$fx/flat" 00:11.0 00:10.0
-	bad "--verify with --matrix" "--verify takes one PROVIDER CLIENT pair" --verify -m
 	bad "missing argument" "requires an argument" --sysfs-root
 }
 
