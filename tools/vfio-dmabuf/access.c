@@ -51,32 +51,56 @@ struct access_args {
 	unsigned int interval_ms;
 };
 
-static const struct argp_option access_options[] = {
-	{ NULL, 0, NULL, 0, "Where:", 1 },
-	{ "bar", OPT_BAR, "N", 0,
-	  "map BAR N through the device fd (with --device or --device-fd)", 1 },
-	{ "offset", OPT_OFFSET, "OFF", 0,
-	  "start at byte OFF of the buffer or BAR (default 0)", 1 },
-	{ "length", OPT_LENGTH, "LEN", 0,
-	  "bytes to fill, dump or verify (default: to the end; dump: 256)", 1 },
-	{ NULL, 0, NULL, 0, "What:", 3 },
-	{ "width", OPT_WIDTH, "8|16|32|64", 0,
-	  "register access width in bits for read and write (default 32)", 3 },
-	{ "count", OPT_COUNT, "N", 0,
-	  "read or write N consecutive registers (default 1)", 3 },
-	{ "value", OPT_VALUE, "V", 0, "write: the value", 3 },
+#define OPT_WHERE \
+	{ NULL, 0, NULL, 0, "Where:", 1 }, \
+	{ "bar", OPT_BAR, "N", 0, \
+	  "map BAR N through the device fd (with --device or --device-fd)", 1 }, \
+	{ "offset", OPT_OFFSET, "OFF", 0, \
+	  "start at byte OFF of the buffer or BAR (default 0)", 1 }
+#define OPT_LEN(what) \
+	{ "length", OPT_LENGTH, "LEN", 0, what, 1 }
+#define OPT_REGS(what) \
+	{ NULL, 0, NULL, 0, "What:", 3 }, \
+	{ "width", OPT_WIDTH, "8|16|32|64", 0, \
+	  "register width in bits (default 32)", 3 }, \
+	{ "count", OPT_COUNT, "N", 0, what " N consecutive registers (default 1)", \
+	  3 }
+#define OPT_PATTERN_ \
+	{ NULL, 0, NULL, 0, "What:", 3 }, \
+	{ "pattern", OPT_PATTERN, "PATTERN", 0, \
+	  "incr, addr, zero, ones, byte:V, random[:SEED], text:STRING", 3 }
+#define OPT_REPEAT_ \
+	{ NULL, 0, NULL, 0, "How often:", 4 }, \
+	{ "repeat", OPT_REPEAT, "N", 0, \
+	  "do it N times on the same mapping (0: until it faults or is interrupted)", \
+	  4 }, \
+	{ "interval", OPT_INTERVAL, "MS", 0, \
+	  "milliseconds between repeats (default 1000)", 4 }, \
+	{ NULL, 0, NULL, 0, NULL, 0 }
+
+static const struct argp_option read_options[] = {
+	OPT_WHERE, OPT_REGS("read"), OPT_REPEAT_,
+};
+static const struct argp_option write_options[] = {
+	OPT_WHERE, OPT_REGS("write"),
+	{ "value", OPT_VALUE, "V", 0, "the value to write", 3 },
 	{ "input", OPT_INPUT, "FILE", 0,
-	  "write: the raw bytes of FILE ('-': stdin) instead of --value", 3 },
-	{ "pattern", OPT_PATTERN, "PATTERN", 0,
-	  "fill, verify: incr, addr, zero, ones, byte:V, random[:SEED], text:STRING",
-	  3 },
-	{ "raw", OPT_RAW, NULL, 0, "dump: raw bytes on stdout, not hex", 3 },
-	{ "repeat", OPT_REPEAT, "N", 0,
-	  "do it N times on the same mapping (0: until it faults or is interrupted)",
-	  3 },
-	{ "interval", OPT_INTERVAL, "MS", 0,
-	  "milliseconds between repeats (default 1000)", 3 },
-	{ NULL, 0, NULL, 0, NULL, 0 },
+	  "write the raw bytes of FILE ('-': stdin) instead of --value", 3 },
+	OPT_REPEAT_,
+};
+static const struct argp_option fill_options[] = {
+	OPT_WHERE, OPT_LEN("bytes to fill (default: to the end)"),
+	OPT_PATTERN_, OPT_REPEAT_,
+};
+static const struct argp_option dump_options[] = {
+	OPT_WHERE, OPT_LEN("bytes to dump (default 256)"),
+	{ NULL, 0, NULL, 0, "What:", 3 },
+	{ "raw", OPT_RAW, NULL, 0, "raw bytes on stdout, not hex", 3 },
+	OPT_REPEAT_,
+};
+static const struct argp_option verify_options[] = {
+	OPT_WHERE, OPT_LEN("bytes to check (default: to the end)"),
+	OPT_PATTERN_, OPT_REPEAT_,
 };
 
 static error_t access_parse(int key, char *arg, struct argp_state *state)
@@ -175,29 +199,29 @@ static const struct argp_child access_children[] = {
 	"buffer was revoked) is reported as revoked, exit status 4."
 
 static const struct argp read_argp = {
-	.options = access_options, .parser = access_parse,
+	.options = read_options, .parser = access_parse,
 	.doc = "Read registers (--width bits, --count of them) at --offset."
 	       ACCESS_TAIL,
 	.children = access_children,
 };
 static const struct argp write_argp = {
-	.options = access_options, .parser = access_parse,
+	.options = write_options, .parser = access_parse,
 	.doc = "Write --value to --count registers of --width bits at --offset, "
 	       "or the bytes of --input." ACCESS_TAIL,
 	.children = access_children,
 };
 static const struct argp fill_argp = {
-	.options = access_options, .parser = access_parse,
+	.options = fill_options, .parser = access_parse,
 	.doc = "Fill --length bytes at --offset with --pattern." ACCESS_TAIL,
 	.children = access_children,
 };
 static const struct argp dump_argp = {
-	.options = access_options, .parser = access_parse,
+	.options = dump_options, .parser = access_parse,
 	.doc = "Dump --length bytes at --offset in hex (or --raw)." ACCESS_TAIL,
 	.children = access_children,
 };
 static const struct argp verify_argp = {
-	.options = access_options, .parser = access_parse,
+	.options = verify_options, .parser = access_parse,
 	.doc = "Check that --length bytes at --offset hold --pattern; exit "
 	       "status 1 on a mismatch." ACCESS_TAIL,
 	.children = access_children,

@@ -244,8 +244,13 @@ int vd_dispatch(const char *prefix, const struct vd_cmd *table,
 
 	program_invocation_short_name = (char *)prefix;
 	if (argc < 1) {
-		du_err("missing command (one of the following)");
-		print_table(stderr, prefix, table);
+		char list[256] = "";
+
+		for (c = table; c->name; c++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s%s", c == table ? "" : ", ", c->name);
+		du_err("missing command: one of %s (try '%s help')", list,
+		       prefix);
 		return DU_EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "help") == 0 && table != commands) {

@@ -59,7 +59,7 @@ test_help_at_every_level_needs_no_device() {
 	assertContains "$out" "get"
 	vd access
 	assertEquals "access without a verb" 2 "$rc"
-	assertContains "$err" "missing command"
+	assertEquals "one line" "vfio-dmabuf access: missing command: one of read, write, fill, dump, verify, help (try 'vfio-dmabuf access help')" "$err"
 }
 
 test_unknown_and_prefix_commands_are_refused() {
@@ -216,6 +216,8 @@ test_which_buffer_combinations() {
 test_access_arguments() {
 	expect 2 "--width: 12 bits is not one of 8, 16, 32, 64" access read --fd 0 --width 12
 	expect 2 "--offset 0x3 is not aligned to the 32-bit access width" access read --fd 0 --offset 3
+	expect 2 "unrecognized option '--pattern'" access read --fd 0 --pattern incr
+	expect 2 "unrecognized option '--length'" access write --fd 0 --length 4K --value 1
 	expect 2 "missing --pattern" access fill --fd 0
 	expect 2 "missing --pattern" access verify --fd 0
 	expect 2 "--pattern: unknown pattern 'stripes'" access fill --fd 0 --pattern stripes
