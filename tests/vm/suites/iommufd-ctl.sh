@@ -170,6 +170,31 @@ exec -- iommufd-mock check-map 32M 128K $work/m1"
 	assertContains "$err" "does not map the pages"
 }
 
+test_revoked_dmabuf_is_explained_with_the_selftest_exporter() {
+	# The selftest's own DMA-BUF exporter (CONFIG_IOMMUFD_TEST) can be
+	# revoked on the base kernel, like a VFIO DMA-BUF with the series.
+	cat >"$work/batch" <<'EOF'
+ioas alloc name A
+ioas map --ioas A --dmabuf-fd $IOMMUFD_MOCK_DMABUF_FD --iova 16M
+exec -- iommufd-mock dmabuf-revoke $IOMMUFD_MOCK_DMABUF_FD
+ioas unmap --ioas A --iova 16M --length 2M
+ioas map --ioas A --dmabuf-fd $IOMMUFD_MOCK_DMABUF_FD --iova 32M
+EOF
+	iommufd-mock dmabuf-exec 2M -- iommufd-ctl -j -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/out" "$work/err" >&2
+	if grep -q "no iommufd selftest" "$work/err"; then
+		skip_test "kernel built without CONFIG_IOMMUFD_TEST"
+		return 0
+	fi
+	assertEquals "the map of the revoked buffer: exit status 4" 4 "$rc"
+	assertEquals "$work/batch:5: ioas map: IOMMU_IOAS_MAP_FILE: the DMA-BUF was revoked (ENODEV): export a new one" \
+		"$(grep -v '^revoked' "$work/err")"
+	assertEquals "mapped as a DMA-BUF" dmabuf "$(jq -r '.results[1].source' "$work/out")"
+	assertEquals "whole buffer by default" $((2 << 20)) "$(jq '.results[1].length' "$work/out")"
+	assertEquals "the revoked mapping still unmaps whole" $((2 << 20)) "$(jq '.results[3].unmapped' "$work/out")"
+}
+
 # ---- edu: DMA through the mappings -----------------------------------------
 
 test_device_bind_attach_hwinfo() {
