@@ -207,6 +207,8 @@ void ctl_result_open(struct ctl *c);
 void ctl_result_close(void);
 /* "access" as "rw", "r", "w". */
 const char *ctl_access_name(unsigned int access);
+/* The "mappings" array of an IOAS (text: one indented line each). */
+void ctl_print_maps(const struct ctl_obj *ioas);
 void ctl_print_obj_ref(const char *key_id, const char *key_name,
 		       const struct ctl_obj *o, uint32_t id);
 

@@ -227,32 +227,13 @@ static int ioas_destroy(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-static void print_maps(const struct ctl_obj *ioas)
-{
-	char sz[DU_SIZE_STRLEN];
-
-	du_out_open_array("mappings");
-	for (const struct ctl_map *m = ioas->maps; m; m = m->next) {
-		du_out_open_object(NULL);
-		du_print_hex_u64(DU_ANY, "iova", "\n  iova %s", m->iova);
-		du_print_hex_u64(DU_JSON, "length", NULL, m->length);
-		du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
-		du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
-		du_print_string(m->what ? DU_ANY : DU_JSON, "what", " %s", m->what);
-		du_print_u64(DU_ANY, "offset", " offset %" PRIu64, m->offset);
-		du_print_string(DU_ANY, "access", " %s", ctl_access_name(m->access));
-		du_out_close_object();
-	}
-	du_out_close_array();
-}
-
 static void print_ioas(const struct ctl_obj *o)
 {
 	du_out_open_object(NULL);
 	du_print_u64(DU_ANY, "ioas_id", "ioas %" PRIu64, o->id);
 	du_print_string(DU_ANY, "name", " name %s", o->name[0] ? o->name : NULL);
 	du_print_bool(DU_JSON, "implicit", NULL, o->implicit);
-	print_maps(o);
+	ctl_print_maps(o);
 	du_print_nl();
 	du_out_close_object();
 }
@@ -857,7 +838,7 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 	if (srco)
 		ctl_map_share(srco, o.src_iova, o.length);
 	snprintf(what, sizeof(what), "ioas %u iova 0x%" PRIx64, src_id, o.src_iova);
-	if (dst && !c->dry_run &&
+	if (dst && (!c->dry_run || o.has_iova) &&
 	    !ctl_map_add(dst, iova, o.length, CTL_SRC_COPY, o.access, 0, what))
 		return ctl_err(c, "out of memory");
 	ctl_result_open(c);

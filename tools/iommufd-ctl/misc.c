@@ -208,7 +208,6 @@ int ctl_cmd_show(struct ctl *c, int argc, char **argv)
 {
 	static const struct argp_option opts[] = { O_END };
 	struct misc_opts o;
-	char sz[DU_SIZE_STRLEN];
 	int rc;
 
 	rc = parse(c, opts, NULL,
@@ -235,21 +234,8 @@ int ctl_cmd_show(struct ctl *c, int argc, char **argv)
 		}
 		if (x->type == CTL_OBJ_HWPT)
 			du_print_u64(DU_ANY, "ioas_id", " ioas %" PRIu64, x->parent_id);
-		if (x->type == CTL_OBJ_IOAS) {
-			du_out_open_array("mappings");
-			for (const struct ctl_map *m = x->maps; m; m = m->next) {
-				du_out_open_object(NULL);
-				du_print_hex_u64(DU_ANY, "iova", "\n  iova %s", m->iova);
-				du_print_hex_u64(DU_JSON, "length", NULL, m->length);
-				du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
-				du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
-				du_print_string(m->what ? DU_ANY : DU_JSON, "what", " (%s)", m->what);
-				du_print_u64(DU_JSON, "offset", NULL, m->offset);
-				du_print_string(DU_ANY, "access", " %s", ctl_access_name(m->access));
-				du_out_close_object();
-			}
-			du_out_close_array();
-		}
+		if (x->type == CTL_OBJ_IOAS)
+			ctl_print_maps(x);
 		du_print_nl();
 		du_out_close_object();
 	}

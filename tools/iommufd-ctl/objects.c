@@ -7,6 +7,7 @@
 # include <config.h>
 #endif
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,6 +380,26 @@ void ctl_result_close(void)
 {
 	du_print_nl();
 	du_out_close_object();
+}
+
+void ctl_print_maps(const struct ctl_obj *ioas)
+{
+	char sz[DU_SIZE_STRLEN];
+
+	du_out_open_array("mappings");
+	for (const struct ctl_map *m = ioas->maps; m; m = m->next) {
+		du_out_open_object(NULL);
+		du_print_hex_u64(DU_ANY, "iova", "\n  iova %s", m->iova);
+		du_print_hex_u64(DU_JSON, "length", NULL, m->length);
+		du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
+		du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
+		du_print_string(m->what ? DU_ANY : DU_JSON, "what", " (%s)", m->what);
+		du_print_u64(m->src == CTL_SRC_ANON || m->src == CTL_SRC_COPY ?
+			     DU_JSON : DU_ANY, "offset", " offset 0x%" PRIx64, m->offset);
+		du_print_string(DU_ANY, "access", " %s", ctl_access_name(m->access));
+		du_out_close_object();
+	}
+	du_out_close_array();
 }
 
 void ctl_print_obj_ref(const char *key_id, const char *key_name,
