@@ -160,8 +160,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->n_devs++;
 		break;
 	case ARGP_KEY_END:
-		if (o->pretty && !o->json)
-			return usage_error("--pretty needs --json");
 		if (o->all && !o->matrix)
 			return usage_error("--all needs --matrix");
 		if (o->all && o->n_devs)

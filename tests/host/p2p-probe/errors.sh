@@ -76,7 +76,6 @@ test_usage_errors() {
 	bad "prefix of an option" "unrecognized option '--matr'" --matr
 	bad "prefix of an option with a value" "unrecognized option '--sysfs'" --sysfs=/sys -m
 	bad "option after --" "'--matrix' is not a PCI address" 00:10.0 -- --matrix
-	bad "--pretty alone" "--pretty needs --json" -p -m
 	bad "--all without --matrix" "--all needs --matrix" -a 00:10.0 00:11.0
 	bad "--all with devices" "--all and a list of devices" -m -a 00:10.0
 	bad "--bar without --verify" "--bar needs --verify" -b 2 00:10.0 00:11.0
@@ -85,6 +84,13 @@ test_usage_errors() {
 	bad "--verify on a recording" "--verify works on the live system only" \
 		--verify --sysfs-root "$fx/flat" 00:11.0 00:10.0
 	bad "missing argument" "requires an argument" --sysfs-root
+}
+
+test_pretty_without_json_changes_nothing() {
+	p2p-probe --sysfs-root "$fx/flat" -m >"$work/a"
+	p2p-probe --sysfs-root "$fx/flat" -m -p >"$work/b"
+	assertEquals "exit status" 0 "$?"
+	assertTrue "same text" "cmp -s '$work/a' '$work/b'"
 }
 
 test_help_and_version() {
