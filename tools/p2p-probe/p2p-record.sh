@@ -59,7 +59,9 @@ copy_attrs() {
 	mkdir -p "$dst"
 	for f in vendor device class subsystem_vendor subsystem_device \
 		resource numa_node; do
-		[ -r "$src/$f" ] && cat "$src/$f" >"$dst/$f" 2>/dev/null || true
+		if [ -r "$src/$f" ]; then
+			cat "$src/$f" >"$dst/$f" 2>/dev/null || rm -f "$dst/$f"
+		fi
 	done
 	# as much config space as this user may read (64 bytes for non-root)
 	cat "$src/config" >"$dst/config" 2>/dev/null || rm -f "$dst/config"
@@ -120,7 +122,10 @@ record() {
 	done
 	unset IFS
 	[ -n "$hb" ] || die "$addr: no host bridge (pciDDDD:BB) in $real"
-	first=$(cd "$hb" && ls -d ????*:??:??.? 2>/dev/null | LC_ALL=C sort | head -n 1)
+	# the root bus lists its devices in devfn order: the first by name
+	first=$(for f in "$hb"/????*:??:??.?; do
+		[ -e "$f" ] && printf '%s\n' "${f##*/}"
+	done | LC_ALL=C sort | head -n 1)
 	[ -z "$first" ] || record "$first"
 }
 
