@@ -448,7 +448,7 @@ static const char *topo_class_text(enum topo_class c)
 	switch (c) {
 	case TOPO_X:	return "the same device";
 	case TOPO_PIX:	return "below one PCIe switch or bridge";
-	case TOPO_PXB:	return "across several PCIe switches, below one root port";
+	case TOPO_PXB:	return "across several PCIe switches, without the host bridge";
 	case TOPO_PHB:	return "through the PCIe host bridge";
 	case TOPO_NODE:	return "across host bridges within a NUMA node";
 	default:	return "across host bridges and NUMA nodes";

@@ -20,6 +20,9 @@
 #   twohb        rootports with root port 1d.0 and its device moved below a
 #                second host bridge pci0000:40 (bus 0x40, 0x41) on NUMA node
 #                1 (the rest on node 0), and an AMD family 0x19 (Zen 3) CPU
+#   twoswitches  switch with a second switch (copies of the recorded
+#                upstream and downstream port, 05:00.0 and 06:00.0) between
+#                downstream port 02:01.0 and ivshmem, renamed 07:00.0
 #   malformed    flat with ivshmem's bus/pci/devices link pointing outside
 #                any host bridge and edu's config cut to 16 bytes
 #
@@ -90,12 +93,30 @@ find twohb/devices/pci0000:40 -mindepth 1 -type d -name '0000:*' |
 	while read -r d; do echo 1 >"$d/numa_node"; done
 echo 'cpu:type:x86,ven0002fam0019mod0001:feature:' >twohb/devices/system/cpu/modalias
 
+fresh switch twoswitches
+top=twoswitches/devices/pci0000:00/0000:00:1c.0/0000:01:00.0
+up2=$top/0000:02:01.0/0000:05:00.0
+dn2=$up2/0000:06:00.0
+mkdir -p "$dn2"
+find "$top" -maxdepth 1 -type f -exec cp {} "$up2" \;
+find "$top/0000:02:00.0" -maxdepth 1 -type f -exec cp {} "$dn2" \;
+mv "$top/0000:02:01.0/0000:04:00.0" "$dn2/0000:07:00.0"
+rm twoswitches/bus/pci/devices/0000:04:00.0
+for d in "$up2" "$dn2" "$dn2/0000:07:00.0"; do
+	ln -s "../../../${d#twoswitches/}" "twoswitches/bus/pci/devices/${d##*/}"
+done
+# the moved device's driver and iommu_group links are one level deeper
+for l in driver iommu_group; do
+	t=$(readlink "$dn2/0000:07:00.0/$l")
+	ln -sfn "../../$t" "$dn2/0000:07:00.0/$l"
+done
+
 fresh flat malformed
 rm malformed/bus/pci/devices/0000:00:11.0
 ln -s ../../../devices/0000:00:11.0 malformed/bus/pci/devices/0000:00:11.0
 mv malformed/devices/pci0000:00/0000:00:11.0 malformed/devices/0000:00:11.0
 truncate -s 16 malformed/devices/pci0000:00/0000:00:10.0/config
 
-for f in switch-acs allowlisted restricted twohb malformed; do
+for f in switch-acs allowlisted restricted twohb twoswitches malformed; do
 	pack "$f"
 done

@@ -160,6 +160,30 @@ test_two_host_bridges_amd_zen() {
 	matrix twohb
 }
 
+test_two_switches() {
+	pair twoswitches 07:00.0 03:00.0
+	assertEquals "topology" PXB "$(q '.pairs[0].topology')"
+	assertEquals "distance: 4 up, 2 down" 6 "$(q '.pairs[0].distance')"
+	assertEquals "common upstream: the first switch's upstream port" 0000:01:00.0 \
+		"$(q '.pairs[0].common_upstream')"
+	assertEquals "map type" bus_addr "$(q '.pairs[0].dma_api.map_type')"
+	matrix twoswitches
+}
+
+# NODE: two host bridges on one NUMA node (twohb with both on node 0)
+test_two_host_bridges_one_numa_node() {
+	cp -a "$fx/twohb" "$work/node"
+	find "$work/node/devices" -name numa_node -exec sh -c 'echo 0 >"$1"' sh {} \;
+	p2p-probe -j --sysfs-root "$work/node" 06:00.0 41:00.0 >"$work/out"
+	assertEquals "topology" NODE "$(q '.pairs[0].topology')"
+	assertEquals "NUMA node" "0 0" "$(q '[.devices[].numa_node] | join(" ")')"
+	# and without NUMA information: one node assumed
+	find "$work/node/devices" -name numa_node -delete
+	p2p-probe -j --sysfs-root "$work/node" 06:00.0 41:00.0 >"$work/out"
+	assertEquals "topology without numa_node" NODE "$(q '.pairs[0].topology')"
+	rm -rf "$work/node"
+}
+
 test_restricted_config_space() {
 	probe restricted 04:00.0 03:00.0
 	assertEquals "exit status" 0 "$rc"
