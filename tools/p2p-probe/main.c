@@ -1026,6 +1026,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		}
 		if (vrs)
 			print_verify_grid(nodes, n, vrs);
+		printf("\n");
 		for (size_t h = 0; h < t->n_hbs; h++)
 			print_host_bridge(t->hbs[h]);
 		print_cpu(t);
