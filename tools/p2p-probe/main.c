@@ -455,11 +455,10 @@ static const char *topo_class_text(enum topo_class c)
 	}
 }
 
-static void print_dma_api(const struct p2p_topo *t, const struct p2p_verdict *v)
+static void print_dma_api(const struct p2p_verdict *v)
 {
 	char hint[2 * P2P_MAX_PATH * DU_PCI_ADDR_STRLEN];
 
-	(void)t;
 	du_out_open_object("dma_api");
 	du_printf("DMA API importers (pci_p2pdma checks): ");
 	du_print_string(DU_JSON, "map_type", NULL, map_type_key(v->map));
@@ -541,9 +540,6 @@ static void print_iommufd(const struct p2p_verdict *v)
 			  "does not redirect P2P requests upstream (no ACS capability)");
 	du_out_close_object();
 }
-
-static void print_pair(const struct p2p_topo *t, const struct p2p_verdict *v,
-		       const struct verify_result *vr);
 
 /* print_pair() inside --matrix (JSON only) */
 static bool matrix_mode;
@@ -664,7 +660,7 @@ static void print_pair(const struct p2p_topo *t, const struct p2p_verdict *v,
 			print_host_bridge(v->client->hb);
 		print_cpu(t);
 	}
-	print_dma_api(t, v);
+	print_dma_api(v);
 	print_iommufd(v);
 	{
 		bool disagree = v->map == MAP_NOT_SUPPORTED && v->iommufd_maps;

@@ -102,8 +102,7 @@ static bool parse_hb_name(const char *s, uint32_t *domain, unsigned int *bus)
 static int get_hb(struct p2p_topo *t, const char *dir, const char *name,
 		  struct p2p_hb **out, const char **errmsg);
 
-static int read_node(struct p2p_topo *t, struct p2p_node *n,
-		     const char **errmsg)
+static int read_node(struct p2p_node *n, const char **errmsg)
 {
 	char path[PATH_MAX], buf[64];
 	struct stat st;
@@ -213,7 +212,6 @@ static int read_node(struct p2p_topo *t, struct p2p_node *n,
 			n->acs_ctl = pcap_read16(&c, pos + 6);
 		}
 	}
-	(void)t;
 	return 0;
 }
 
@@ -289,7 +287,7 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 		free(n);
 		return fail(errmsg, ret, "out of memory");
 	}
-	ret = read_node(t, n, errmsg);
+	ret = read_node(n, errmsg);
 	if (ret)
 		return ret;
 
