@@ -234,6 +234,32 @@ test_access_maps_and_info_on_a_udmabuf() {
 	return 0
 }
 
+test_exec_hands_the_command_only_the_buffer() {
+	stop_broker
+	vd exec --device "$IV" --bar 2 --range 48M:4K --name fresh -- sh -c \
+		'ls -l /proc/$$/fd; env | grep ^VFIO_DMABUF_ | sort; exit 7'
+	assertEquals "the command's exit status: $err" 7 "$rc"
+	assertContains "the buffer, by name" "$out" "/dmabuf:fresh"
+	assertNotContains "no VFIO device fd" "$out" "/dev/vfio"
+	assertNotContains "no group device fd" "$out" "vfio-device"
+	assertNotContains "no iommufd" "$out" "/dev/iommu"
+	assertContains "$out" "VFIO_DMABUF_SIZE=4096"
+	assertContains "$out" "VFIO_DMABUF_NAME=fresh"
+	assertContains "$out" "VFIO_DMABUF_DEVICE=$IV"
+	assertContains "$out" "VFIO_DMABUF_BAR=2"
+	vd exec --device "$IV" --bar 2 --range 48M:4K -- /nonexistent/cmd
+	assertEquals "command not found" 127 "$rc"
+	ensure_ab
+	vd exec --socket "$S" --id "$A" --fd-number 7 --env-prefix BUF -- sh -c \
+		'readlink /proc/$$/fd/7; env | grep ^BUF_ | sort'
+	assertEquals "$err" 0 "$rc"
+	assertContains "fd 7 is the buffer" "$out" "/dmabuf:client-a"
+	assertContains "$out" "BUF_FD=7"
+	assertContains "$out" "BUF_ID=$A"
+	assertContains "$out" "BUF_SOCKET=$S"
+	return 0
+}
+
 test_serve_exports_and_lists() {
 	stop_broker
 	ensure_ab
