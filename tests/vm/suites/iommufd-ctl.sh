@@ -216,6 +216,33 @@ device replace --device edu --ioas A" -j
 	assertEquals "one-shot attach to a fresh IOAS" 0 "$?"
 }
 
+test_exec_passes_fds_and_keeps_streams_apart() {
+	# Single quotes: the batch must not expand these; the child's shell does.
+	printf '%s\n' "device bind --device $DU_EDU_BDF name edu" "ioas alloc name A" \
+		"exec -- sh -c 'echo fd=\$IOMMUFD_CTL_FD dev=\$IOMMUFD_CTL_DEVICE_FD id=\$IOMMUFD_CTL_DEVICE_ID ioas=\$IOMMUFD_CTL_IOAS_ID devs=\$IOMMUFD_CTL_DEVICES; readlink /proc/self/fd/\$IOMMUFD_CTL_FD /proc/self/fd/\$IOMMUFD_CTL_DEVICE_FD; if read x; then echo stdin:\$x; else echo stdin-empty; fi'" \
+		"show" |
+		iommufd-ctl -j -b - >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/out" "$work/err" >&2
+	assertEquals 0 "$rc"
+	assertEquals "stdout is one JSON document" 1 "$(jq -s length "$work/out")"
+	local fd dev id ioas
+	fd=$(jq '.results[3].iommufd' "$work/out")
+	dev=$(jq '.results[0].fd' "$work/out")
+	id=$(jq '.results[0].dev_id' "$work/out")
+	ioas=$(jq '.results[1].ioas_id' "$work/out")
+	assertContains "child's output went to stderr" "$(cat "$work/err")" \
+		"fd=$fd dev=$dev id=$id ioas=$ioas devs=edu=$dev"
+	assertContains "the iommufd is inherited" "$(cat "$work/err")" "/dev/iommu"
+	assertContains "the device fd is inherited" "$(cat "$work/err")" "$DU_EDU_VFIO"
+	assertContains "the batch on stdin is not passed on" "$(cat "$work/err")" "stdin-empty"
+	assertEquals "exit status recorded" 0 "$(jq '.results[2].exit_status' "$work/out")"
+	printf 'ioas alloc name A\nexec -- sh -c "exit 3"\nioas alloc name B\n' | iommufd-ctl -b - >"$work/out" 2>"$work/err"
+	assertEquals "a failing program fails the batch" 1 "$?"
+	assertContains "$(cat "$work/err")" "-:2: exec: 'sh' exited with status 3"
+	assertNotContains "and stops it" "$(cat "$work/out")" "name B"
+}
+
 test_edu_dma_through_file_mappings() {
 	mkfile "$work/src" 8192 0x5a
 	mkfile "$work/dst" 8192 0
