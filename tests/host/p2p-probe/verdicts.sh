@@ -191,7 +191,8 @@ test_restricted_config_space() {
 	assertContains "warning names a device" "$(cat "$work/err")" "0000:02:00.0"
 	assertContains "warning says why" "$(cat "$work/err")" "needs root"
 	golden restricted.pair.txt "$work/out"
-	probe restricted -j 04:00.0 03:00.0
+	probe restricted -j -p 04:00.0 03:00.0
+	golden restricted.pair.json "$work/out"
 	assertEquals "map type" unknown "$(q '.pairs[0].dma_api.map_type')"
 	assertEquals "ACS of the ports unknown" null "$(q '.pairs[0].path[1].acs_redirect')"
 	assertEquals "config access" restricted "$(q '.devices[0].config_access')"
