@@ -964,7 +964,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 
 				if (i == j || !node_has_mem_bar(nodes[i]))
 					continue;
-				p2p_verify(nodes[i], nodes[j], -1, r);
+				p2p_verify(nodes[i], nodes[j], o->bar, r);
 				if (!r->ran)
 					du_err("cannot verify %s -> %s: %s",
 					       nodes[i]->name, nodes[j]->name,
