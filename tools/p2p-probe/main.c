@@ -964,6 +964,15 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 
 				if (i == j || !node_has_mem_bar(nodes[i]))
 					continue;
+				if (o->bar >= 0 &&
+				    (!nodes[i]->bars[o->bar].size ||
+				     !(nodes[i]->bars[o->bar].flags & DU_BAR_MEM))) {
+					/* --bar picks the providers */
+					snprintf(r->why, sizeof(r->why),
+						 "%s has no memory BAR%d",
+						 nodes[i]->name, o->bar);
+					continue;
+				}
 				p2p_verify(nodes[i], nodes[j], o->bar, r);
 				if (!r->ran)
 					du_err("cannot verify %s -> %s: %s",
