@@ -9,26 +9,38 @@
 # warnings or checks) or breaks the build, so that every step of the
 # series is known to be bisectable.
 #
-# Usage: kernel/scripts/check-series.sh [--no-build] [--keep-going] [PATCH...]
-#   --no-build    apply and checkpatch only
-#   --keep-going  after a failed build, go on checking the next patches
-#   PATCH...      check these files instead of the series (e.g. a patch
-#                 being prepared; paths relative to kernel/patches or not)
-# The scratch tree is $DMABUF_UTILS_CACHE/linux-check (a worktree of the
-# cached base tree), the build tree $DMABUF_UTILS_CACHE/build/check; both
-# are reused, so repeated runs only rebuild what the patches touch.
+# Usage: kernel/scripts/check-series.sh [options] [PATCH...]
+#   --no-build       apply and checkpatch only
+#   --keep-going     after a failed build, go on checking the next patches
+#   --skip-base      do not build the base before the first patch
+#   --tree DIR       scratch git worktree of the base tree to use (it is
+#                    reset to the base: no uncommitted work may live there)
+#   --build-dir DIR  kbuild output directory to use
+#   PATCH...         check these files instead of the series (e.g. a patch
+#                    being prepared; paths relative to kernel/patches or not)
+# Defaults: tree $DMABUF_UTILS_CACHE/linux-check (a worktree of the cached
+# base tree), build directory $DMABUF_UTILS_CACHE/build/check; both are
+# reused, so repeated runs only rebuild what the patches touch. Pointing
+# them at an existing development worktree and its build directory reuses
+# its objects (ccache keys include the source path).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-build=1 keep_going=0 files=()
-for a in "$@"; do
-	case "$a" in
+build=1 keep_going=0 skip_base=0 files=() tree= out=
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--no-build) build=0 ;;
 	--keep-going) keep_going=1 ;;
-	-h|--help) sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	-*) echo "check-series.sh: unknown option '$a'" >&2; exit 2 ;;
-	*) files+=("$a") ;;
+	--skip-base) skip_base=1 ;;
+	--tree|--build-dir)
+		[ $# -ge 2 ] || { echo "check-series.sh: $1 needs a value" >&2; exit 2; }
+		if [ "$1" = --tree ]; then tree=$2; else out=$2; fi
+		shift ;;
+	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "check-series.sh: unknown option '$1'" >&2; exit 2 ;;
+	*) files+=("$1") ;;
 	esac
+	shift
 done
 
 patches=$KDIR_TOP/patches
@@ -52,8 +64,8 @@ fi
 git -C "$SRC_DIR" rev-parse -q --verify refs/tags/base >/dev/null ||
 	die "no base tree at $SRC_DIR"
 
-tree=$CACHE/linux-check
-out=$BUILD_ROOT/check
+tree=${tree:-$CACHE/linux-check}
+out=${out:-$BUILD_ROOT/check}
 if [ ! -e "$tree/.git" ]; then
 	log "creating scratch worktree $tree"
 	git -C "$SRC_DIR" worktree prune
@@ -86,10 +98,12 @@ if [ "$build" = 1 ]; then
 		echo "$fsum" >"$out/.fragments"
 	fi
 	# The base itself must build, or no patch result means anything.
-	log "building the base"
-	"${mk[@]}" olddefconfig >/dev/null
-	"${mk[@]}" bzImage >"$out/build-base.log" 2>&1 ||
-		die "the base does not build (see $out/build-base.log)"
+	if [ "$skip_base" = 0 ]; then
+		log "building the base"
+		"${mk[@]}" olddefconfig >/dev/null
+		"${mk[@]}" bzImage >"$out/build-base.log" 2>&1 ||
+			die "the base does not build (see $out/build-base.log)"
+	fi
 fi
 
 mkdir -p "$out"

@@ -330,11 +330,14 @@ static void step_bar_name(void)
 /* The ptdump line that covers addr, or "" */
 static bool ptdump_line(void *addr, char *out, size_t n)
 {
+	/* current_user only exists with PTI; current_kernel covers user space */
 	FILE *f = fopen("/sys/kernel/debug/page_tables/current_user", "r");
 	unsigned long s, e;
 	char line[512];
 
 	out[0] = 0;
+	if (!f)
+		f = fopen("/sys/kernel/debug/page_tables/current_kernel", "r");
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
@@ -377,7 +380,7 @@ static void step_pmd(void)
 	madvise(map, SZ_2M, MADV_HUGEPAGE);
 	check(!access64(map + 4096, true, &v), "write raised SIGBUS");
 	if (!ptdump_line(map, line, sizeof(line)))
-		die(3, "no /sys/kernel/debug/page_tables/current_user");
+		die(3, "no page table dump in /sys/kernel/debug/page_tables");
 	printf("dmabuf_va=%p\ndmabuf_ptdump=%s\n", (void *)map, line);
 	printf("dmabuf_pmd=%d\n", !!strstr(line, " pmd"));
 	check(strstr(line, " pmd"), "exported buffer not mapped by a PMD");

@@ -28,6 +28,9 @@ BAR=2
 
 oneTimeSetUp() {
 	work=$(mktemp -d)
+	# the page table dump (PMD checks) lives in debugfs
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	series-dmabuf --cdev "$DU_IVSHMEM_VFIO" probe >"$work/probe" 2>&1
 	probe_rc=$?
 	cat "$work/probe" >&2

@@ -40,6 +40,9 @@ find_test() {
 
 oneTimeSetUp() {
 	work=$(mktemp -d)
+	# the page table dump (PMD checks) lives in debugfs
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	local args=("$DU_IVSHMEM_BDF")
 	[ -n "${DU_EDU_BDF:-}" ] && args+=("$DU_EDU_BDF")
 	# The harness forks per test case; 10 s each is plenty under TCG
