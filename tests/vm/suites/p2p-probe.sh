@@ -80,6 +80,20 @@ test_prediction_matches_verify_for_every_pair() {
 	tap_diag "verified $(q '[.pairs[] | select(.verify.ran)] | length') pairs, $(q '[.pairs[] | select(.verify.dma.ran)] | length') with edu DMA, in $((SECONDS - t0)) s"
 }
 
+# --bar 2 picks the providers that have a BAR2 (ivshmem, not edu).
+test_matrix_verify_one_bar() {
+	local n ivs
+	n=${#devs[@]}
+	ivs=$(printf '%s\n' "${devs[@]}" | grep -c ivshmem)
+	[ "$ivs" -ge 1 ] && [ "$n" -ge 2 ] || { skip_test "no ivshmem device"; return; }
+	probe --matrix --verify --bar 2
+	assertEquals "exit status" 0 "$rc"
+	assertEquals "only providers with BAR2 tried" $((ivs * (n - 1))) \
+		"$(q '[.pairs[] | select(.verify.ran)] | length')"
+	assertEquals "all of them BAR2" "" \
+		"$(q '.pairs[] | select(.verify.ran and .verify.bar != 2) | .provider')"
+}
+
 # One pair in pair mode: text, and the exit status scripts rely on.
 test_verify_one_pair_text() {
 	local e i
