@@ -308,10 +308,7 @@ test_s0_p2p_probe_predicts_and_verifies_the_pair() {
 	dma_api=$(jq -r '.pairs[0].dma_api.map_type' <<<"$out")
 	topo=$(jq -r '.pairs[0].topology' <<<"$out")
 	assertEquals "iommufd prediction for the pair" true "$predicted"
-	if [ -r /sys/kernel/debug/x86/pat_memtype_list ]; then
-		say "  x86 PAT memtypes over ivshmem BAR$BAR before anything maps it:"
-		tap_diag "$(pat_lines "$bar_start" $((bar_start + (64 << 20))) | sed 's/^/  | /')"
-	fi
+	pat_diag "before anything maps it"
 	say "  predicted: topology $topo; DMA API importers: $dma_api; iommufd importers map it: $predicted"
 
 	jrun p2p-verify p2p-probe -j --verify --bar "$BAR" "$DU_IVSHMEM_BDF" "$DU_EDU_BDF"
@@ -361,6 +358,7 @@ test_s1_primary_exports_two_named_buffers() {
 	assertEquals "info --pid primary: $err" 0 "$rc"
 	assertEquals "the kernel knows both names" "$A_NAME $B_NAME" \
 		"$(jq -r '[.buffers[].name] | sort | join(" ")' <<<"$out")"
+	pat_diag "after the exports"
 	result "primary pid $bpid on $sock; buffer $id_a '$A_NAME' (inode $ino_a), buffer $id_b '$B_NAME' (inode $ino_b), 2 MiB each"
 	done_step 1
 }
@@ -430,6 +428,7 @@ test_s2b_clients_map_and_write_their_patterns() {
 	slice "$work/pat-b" 0 $((1 << 20)) "$work/pat-b-head"
 	vm_host_expect "client B's pattern at BAR2+$(hex $B_OFF)" "$DU_IVSHMEM_FILE" "$B_OFF" "$work/pat-b-head"
 	vm_host_expect "guard between the buffers intact" "$DU_IVSHMEM_FILE" $((A_OFF + BUF_LEN)) "$work/guard"
+	pat_diag "with both clients mapped"
 	result "both patterns in the backing file at the right offsets; the guards around them are intact"
 	done_step 2b
 }
@@ -510,6 +509,15 @@ pat_lines() {
 			echo "$l"
 		fi
 	done <"$f"
+}
+
+# pat_diag WHEN: show the PAT memtypes over the BAR (for whoever debugs
+# a missing write-combining entry in step 3).
+pat_diag() {
+	[ -r /sys/kernel/debug/x86/pat_memtype_list ] || return 0
+	local p
+	p=$(pat_lines "$bar_start" $((bar_start + (64 << 20))))
+	say "  x86 PAT memtypes over BAR$BAR $1: ${p:-none}"
 }
 
 test_s3_wc_buffer_new_mapping_is_write_combining() {
