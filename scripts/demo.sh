@@ -105,6 +105,7 @@ else
 	run_logged "building the tools" "$out/build.log" make -j"$(nproc)" || exit 1
 fi
 if [ -z "$kernel" ]; then
+	echo "patches: $(grep -cv '^\s*\(#\|$\)' kernel/patches/series 2>/dev/null) in kernel/patches/series"
 	echo "building the test kernel: Linux 7.3.4 + kernel/patches/series (the first"
 	echo "build downloads the tree and takes 10-20 minutes; later ones reuse ccache)"
 	run_logged "kernel/scripts/build.sh" "$out/kernel.log" nice kernel/scripts/build.sh || exit 1
@@ -112,7 +113,6 @@ if [ -z "$kernel" ]; then
 fi
 [ -f "$kernel" ] || die "kernel image '$kernel' not found" 2
 echo "kernel: $kernel"
-echo "patches: $(grep -cv '^\s*\(#\|$\)' kernel/patches/series 2>/dev/null) in kernel/patches/series"
 
 # ---- 2. the scenario in the VM, narrated live -------------------------------
 # The suite writes its TAP, narration included, to the run's 9p share as

@@ -453,7 +453,7 @@ test_s2c_neither_client_reaches_the_other_range() {
 	assertEquals "B's bytes are B's, after A wrote all of A" 0 $?
 	other=$(vfio-dmabuf -j maps --pid "$a_pid" | jq -r '.mappings[].name')
 	assertEquals "client A maps nothing of B" "$A_NAME" "$other"
-	result "each client maps only its 2 MiB; past the end is refused; the neighbour's bytes are intact"
+	result "each client's mapping lies inside its own 2 MiB; past the end is refused; the neighbour's bytes are intact"
 	done_step 2c
 }
 
