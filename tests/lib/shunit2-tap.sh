@@ -7,7 +7,8 @@
 #     . "$top_srcdir/tests/lib/shunit2-tap.sh"
 # then define test_* functions, optionally suite_setUp / suite_tearDown
 # (per test) and oneTimeSetUp / oneTimeTearDown, and end with
-#     tap_run_shunit2 "$0"
+#     tap_run_shunit2
+# (no argument: shunit2 would take one as the name of a test to run)
 #
 # Inside a test:
 #     skip_test "reason"   report this test as SKIP (the rest of its

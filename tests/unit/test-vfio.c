@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,6 +172,20 @@ static void test_not_vfio(void)
 	       "open a device that does not exist");
 	is_int(d.fd, -1, "no fd left behind");
 	du_vfio_close(&d);
+
+	/* A zeroed struct holds fds 0: closing it must not close stdin. */
+	{
+		struct du_vfio_device z;
+		int in = open("/dev/null", O_RDONLY), saved = dup(0);
+
+		dup2(in, 0);
+		memset(&z, 0, sizeof(z));
+		du_vfio_close(&z);
+		ok(fcntl(0, F_GETFD) != -1, "closing a zeroed device keeps fd 0");
+		dup2(saved, 0);
+		close(saved);
+		close(in);
+	}
 	ok(du_parse_keyword("wc", du_memattr_keywords, (int *)&v32) == 0 &&
 	   v32 == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC, "memattr keyword wc");
 	is_str(du_hw_info_type_name(IOMMU_HW_INFO_TYPE_INTEL_VTD), "intel-vtd",

@@ -162,6 +162,7 @@ static void reset_dev(struct du_vfio_device *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = d->iommufd = d->group_fd = d->container_fd = -1;
+	d->initialized = true;
 }
 
 int du_vfio_open(const struct du_pci_addr *addr, int iommufd,
@@ -207,6 +208,8 @@ void du_vfio_close(struct du_vfio_device *d)
 {
 	struct du_pci_addr addr = d->addr;
 
+	if (!d->initialized)
+		return;
 	close_fd(&d->fd);
 	if (d->own_iommufd)
 		close_fd(&d->iommufd);

@@ -30,6 +30,9 @@ struct du_vfio_device {
 	int container_fd;	/* legacy: /dev/vfio/vfio, else -1 */
 	char cdev[32];		/* "vfio0", or "" for legacy */
 	struct du_pci_addr addr;
+	/* Set by du_vfio_open(); a zeroed struct (fds 0, not -1) has it
+	 * clear, so du_vfio_close() never closes stdin by mistake. */
+	bool initialized;
 };
 
 enum {
