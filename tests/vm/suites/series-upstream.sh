@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Upstream selftests for the no-regression comparison of the kernel series:
+# tools/testing/selftests/vfio (on ivshmem, and the driver test on igb when
+# the igb profile is present) and tools/testing/selftests/iommu (iommufd,
+# on the CONFIG_IOMMUFD_TEST mock). Run it once on the base kernel and once
+# on the patched kernel, same binaries, same profiles:
+#
+#   tests/vm/run-vm.sh --kernel BASE --profile p2p,igb --suite series-upstream
+#   tests/vm/run-vm.sh --kernel PATCHED --profile p2p,igb --suite series-upstream
+#
+# and compare OUT/share/series-upstream/*.tap of the two runs. The binaries
+# come from $DU_KSELFTEST_DIR/{vfio,iommu}, or build/*/kselftest of the
+# dmabuf-utils cache. A test point here only says that a binary ran to its
+# end (its own verdicts are in the .tap files, since the base kernel is
+# expected to fail some of them the same way).
+
+. "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/vm/lib/vm-suite.sh"
+
+find_dir() {
+	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
+	for c in "${DU_KSELFTEST_DIR:-}" "$cache/build/test/kselftest" \
+		 "$cache/build/dev/kselftest"; do
+		[ -n "$c" ] && [ -d "$c/vfio" ] && { echo "$c"; return; }
+	done
+}
+
+oneTimeSetUp() {
+	res=$DU_SHARE/series-upstream
+	mkdir -p "$res"
+}
+
+# run NAME BINARY ARGS...: run a kselftest binary, keep its TAP output.
+run() {
+	local name=$1 bin=$2 rc
+	shift 2
+	if [ ! -x "$bin" ]; then
+		skip_test "$bin not built"
+		return
+	fi
+	(cd /tmp && timeout 900 "$bin" "$@") >"$res/$name.tap" 2>&1
+	rc=$?
+	echo "rc=$rc" >>"$res/$name.tap"
+	tap_diag "$name: $(grep -m1 '^# Totals' "$res/$name.tap") (exit $rc)"
+	assertTrue "$name ran to its end (exit $rc)" \
+		"grep -q '^# Totals:' '$res/$name.tap'"
+}
+
+test_vfio_pci_device_test() {
+	run vfio_pci_device_test "$dir/vfio/vfio_pci_device_test" "$DU_IVSHMEM_BDF"
+}
+
+test_vfio_dma_mapping_mmio_test() {
+	run vfio_dma_mapping_mmio_test "$dir/vfio/vfio_dma_mapping_mmio_test" \
+		"$DU_IVSHMEM_BDF"
+}
+
+test_vfio_dma_mapping_test() {
+	run vfio_dma_mapping_test "$dir/vfio/vfio_dma_mapping_test" "$DU_IVSHMEM_BDF"
+}
+
+test_vfio_iommufd_setup_test() {
+	run vfio_iommufd_setup_test "$dir/vfio/vfio_iommufd_setup_test" \
+		"$DU_IVSHMEM_BDF"
+}
+
+test_vfio_pci_driver_test_igb() {
+	if [ -z "${DU_IGB_BDF:-}" ]; then
+		skip_test "no igb device (profile igb)"
+		return
+	fi
+	run vfio_pci_driver_test "$dir/vfio/vfio_pci_driver_test" "$DU_IGB_BDF"
+}
+
+test_iommufd() {
+	run iommufd "$dir/iommu/iommufd"
+}
+
+vm_require_devices ivshmem
+dir=$(find_dir)
+[ -n "$dir" ] || tap_skip_all "upstream selftests not built (see this suite's header)"
+tap_run_shunit2
