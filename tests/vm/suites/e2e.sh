@@ -690,6 +690,7 @@ test_s6_reset_revokes_b_only_while_it_lasts() {
 	assertEquals "reset: $err" 0 "$rc"
 	wait_gone "$rpid" 60
 	assertEquals "B's mapping works after the reset: $(cat "$work/reset-client.err")" 0 "$wrc"
+	assertTrue "client B's own loop survived the reset: $(tail -n 1 "$work/client-b.err")" "client_alive b"
 	run vfio-dmabuf access verify --socket "$sock" --id "$id_b" --length "$LOOP_LEN" --pattern "text:$B_TEXT"
 	assertEquals "a new mapping of B works after the reset: $err" 0 "$rc"
 	if [[ $steps_done == *" 5 "* ]]; then
