@@ -412,7 +412,7 @@ test_s2b_clients_map_and_write_their_patterns() {
 	local x p
 	for x in a b; do
 		p=${x}_pid
-		wait_for 60 has_mapping "${!p}"
+		wait_for 30 has_mapping "${!p}"
 		assertTrue "client $x mapped its buffer: $(cat "$work/client-$x.err")" "has_mapping ${!p}"
 		assertTrue "client $x keeps verifying" "client_alive $x"
 	done
@@ -551,7 +551,7 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 		exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --offset 1M --length 64K \
 			--pattern text:wc-B: --repeat 0 --interval 500' >"$work/wc.out" 2>"$work/wc.err" &
 	wc_pid=$!
-	wait_for 60 has_mapping "$wc_pid"
+	wait_for 30 has_mapping "$wc_pid"
 	local wpid=$wc_pid
 	assertTrue "the WC mapping is in place: $(cat "$work/wc.err")" "has_mapping $wpid"
 	wait_for 10 file_has $((B_OFF + (1 << 20))) "$work/pat-wc"
