@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 	--builddir) need "$@"; builddir=$2; shift ;;
 	--no-deps) deps=0 ;;
 	--json) json=1 ;;
-	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"; exit 0 ;;
 	*) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
