@@ -54,6 +54,12 @@ tearDown() {
 	if declare -F suite_tearDown >/dev/null; then suite_tearDown; fi
 	_tap_n=$((_tap_n + 1))
 	local name=${_shunit_test_#test_}
+	# From shunit2's INT/TERM trap: the test was cut short.
+	case "${_shunit_name_:-}" in
+	INT|TERM)
+		echo "not ok $_tap_n - $name # interrupted by SIG${_shunit_name_}" >&3
+		return 0 ;;
+	esac
 	if [ -n "$_tap_skip_reason" ]; then
 		echo "ok $_tap_n - $name # SKIP $_tap_skip_reason" >&3
 	elif [ "${__shunit_testSuccess}" = "${SHUNIT_TRUE}" ]; then
@@ -64,8 +70,9 @@ tearDown() {
 	return 0
 }
 
-# Runs every function named test_* in definition order (as declared),
-# announcing the plan first; shunit2 exits the shell when done.
+# Runs every function named test_* in the order of their names (bash's
+# declare -F sorts them; number them, e.g. test_s1_..., when order
+# matters), announcing the plan first; shunit2 exits the shell when done.
 tap_run_shunit2() {
 	mapfile -t _tap_tests < <(declare -F | awk '$3 ~ /^test_/ { print $3 }')
 	echo "1..${#_tap_tests[@]}" >&3
