@@ -680,7 +680,6 @@ test_s6_reset_revokes_b_only_while_it_lasts() {
 	need_step 2b || return 0
 	# A client that verifies B twice on one mapping, 6 s apart; the reset
 	# happens in between, so the second pass runs on the re-validated mapping.
-	run true
 	vfio-dmabuf exec --socket "$sock" --id "$id_b" -- sh -c \
 		'exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --length '"$LOOP_LEN"' --pattern text:'"$B_TEXT"' --repeat 2 --interval 6000' \
 		>"$work/reset-client.out" 2>"$work/reset-client.err" &
