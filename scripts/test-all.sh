@@ -137,7 +137,9 @@ for run in "${vm_runs[@]}"; do
 	s=$(date +%s)
 	rdir=$out/vm-$tag
 	rm -rf "$rdir"
+	# Suites run under TCG; give each 10 minutes on a loaded machine.
 	tests/vm/run-vm.sh --kernel "$kernel" --profile "$profile" --out "$rdir" \
+		--suite-timeout 600 \
 		"${args[@]}" >"$out/vm-$tag.tap" 2>"$out/vm-$tag.log"
 	rc=$?
 	cat "$out/vm-$tag.tap"

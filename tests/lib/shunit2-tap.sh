@@ -60,12 +60,13 @@ tearDown() {
 		echo "not ok $_tap_n - $name # interrupted by SIG${_shunit_name_}" >&3
 		return 0 ;;
 	esac
-	if [ -n "$_tap_skip_reason" ]; then
-		echo "ok $_tap_n - $name # SKIP $_tap_skip_reason" >&3
-	elif [ "${__shunit_testSuccess}" = "${SHUNIT_TRUE}" ]; then
-		echo "ok $_tap_n - $name" >&3
-	else
+	# A failure stands even if the test skipped its remaining checks.
+	if [ "${__shunit_testSuccess}" != "${SHUNIT_TRUE}" ]; then
 		echo "not ok $_tap_n - $name" >&3
+	elif [ -n "$_tap_skip_reason" ]; then
+		echo "ok $_tap_n - $name # SKIP $_tap_skip_reason" >&3
+	else
+		echo "ok $_tap_n - $name" >&3
 	fi
 	return 0
 }
