@@ -439,7 +439,7 @@ qarray() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 # panic=-1 oops=panic: an oops panics and a panic ends QEMU at once, with
 # the report on the console.  A 60 s RCU stall timeout (21 s by default)
 # keeps a busy host from starving TCG's vCPUs into false stall reports.
-cmdline="console=ttyS0 intel_iommu=on panic=-1 oops=panic rcupdate.rcu_cpu_stall_timeout=60"
+cmdline="console=ttyS0 intel_iommu=on panic=-1 oops=panic rcupdate.rcu_cpu_stall_timeout=60 no_timer_check"
 cmdline+=" root=du_root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline+=" init=$vmdir/guest-init.sh"
 [ -z "$append" ] || cmdline+=" $append"
