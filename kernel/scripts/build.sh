@@ -3,13 +3,14 @@
 #
 # Build the test kernel: fetch the base, apply the series, configure
 # (tinyconfig + kernel/config fragments) and build bzImage with ccache,
-# plus the uapi headers for the selftests. Incremental when re-run.
+# plus the uapi headers and the VFIO kselftests. Incremental when re-run.
 #
 # Usage: kernel/scripts/build.sh [--debug] [--no-apply] [--print-image]
 #   --debug        build the debug variant (test.config + debug.config)
 #   --no-apply     build the tree as it is (for kernel development)
 #   --print-image  only print the bzImage path of the variant and exit
-# Output: $DMABUF_UTILS_CACHE/build/<variant>/arch/x86/boot/bzImage
+# Output: $DMABUF_UTILS_CACHE/build/<variant>/arch/x86/boot/bzImage,
+#         .../build/<variant>/usr/include, .../build/<variant>/kselftest/vfio
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -75,5 +76,9 @@ log "building $variant kernel in $out (ccache: ${cc% gcc})"
 start=$(date +%s)
 "${mk[@]}" bzImage
 "${mk[@]}" headers_install INSTALL_HDR_PATH="$out/usr" >/dev/null
-log "built $image in $(($(date +%s) - start)) s"
+# The VFIO kselftests (the series adds vfio_dmabuf_mmap_test), built
+# against this kernel's uapi headers; the VM suites run them from here.
+make -s -C "$SRC_DIR/tools/testing/selftests/vfio" CC="$cc" -j"$jobs" \
+	OUTPUT="$out/kselftest/vfio" KHDR_INCLUDES="-isystem $out/usr/include"
+log "built $image and the vfio kselftests in $(($(date +%s) - start)) s"
 ln -sfn "$image" "$CACHE/bzImage-$variant"
