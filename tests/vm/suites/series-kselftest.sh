@@ -46,9 +46,10 @@ oneTimeSetUp() {
 	local args=("$DU_IVSHMEM_BDF")
 	[ -n "${DU_EDU_BDF:-}" ] && args+=("$DU_EDU_BDF")
 	# The harness forks per test case; 10 s each is plenty under TCG
-	(cd "$work" && timeout 600 "$kst" "${args[@]}") >"$work/out" 2>&1
-	kst_rc=$?
-	cat "$work/out" >&2
+	# Streamed to the suite's log as it runs, so that a hang shows where
+	(cd "$work" && timeout 600 "$kst" "${args[@]}") 2>&1 |
+		tee "$work/out" >&2
+	kst_rc=${PIPESTATUS[0]}
 }
 
 oneTimeTearDown() {
