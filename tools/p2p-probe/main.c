@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "du/argp-exact.h"
+#include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/parse.h"
@@ -180,31 +182,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 /* ---- printing ---------------------------------------------------------- */
-
-static const char *errno_names[] = {
-	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [EINTR] = "EINTR",
-	[EIO] = "EIO", [ENXIO] = "ENXIO", [E2BIG] = "E2BIG",
-	[EBADF] = "EBADF", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",
-	[EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY",
-	[EEXIST] = "EEXIST", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL",
-	[ENOSPC] = "ENOSPC", [ERANGE] = "ERANGE", [ENOTTY] = "ENOTTY",
-	[ENOSYS] = "ENOSYS", [EOPNOTSUPP] = "EOPNOTSUPP",
-	[EOVERFLOW] = "EOVERFLOW", [EBADFD] = "EBADFD",
-	[ETIMEDOUT] = "ETIMEDOUT", [EMSGSIZE] = "EMSGSIZE",
-};
-
-const char *errno_name(int err)
-{
-	static char buf[16];
-
-	if (err < 0)
-		err = -err;
-	if ((size_t)err < sizeof(errno_names) / sizeof(errno_names[0]) &&
-	    errno_names[err])
-		return errno_names[err];
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
-}
 
 static void print_tri(const char *key, enum tri v)
 {
@@ -564,7 +541,7 @@ static void print_verify(const struct p2p_verdict *v,
 	du_print_bool(DU_JSON, "ok", NULL, !r->export_err);
 	if (r->export_err) {
 		du_print_int(DU_JSON, "errno", NULL, r->export_err);
-		du_print_string(DU_ANY, "error", "failed with %s", errno_name(r->export_err));
+		du_print_string(DU_ANY, "error", "failed with %s", du_errno_name(r->export_err));
 		du_printf(" (%s)", strerror(r->export_err));
 	} else {
 		du_print_null(DU_JSON, "errno", NULL);
@@ -581,7 +558,7 @@ static void print_verify(const struct p2p_verdict *v,
 	} else if (r->map_err) {
 		du_print_int(DU_JSON, "errno", NULL, r->map_err);
 		du_print_string(DU_ANY, "error", ", IOMMU_IOAS_MAP_FILE failed with %s",
-				errno_name(r->map_err));
+				du_errno_name(r->map_err));
 		du_printf(" (%s)", strerror(r->map_err));
 		du_print_null(DU_JSON, "iova", NULL);
 	} else {
@@ -900,10 +877,10 @@ static void print_verify_grid(struct p2p_node **nodes, size_t n,
 				snprintf(cell, sizeof(cell), "-");
 			else if (r->export_err)
 				snprintf(cell, sizeof(cell), "exp:%s",
-					 errno_name(r->export_err));
+					 du_errno_name(r->export_err));
 			else if (r->map_err)
 				snprintf(cell, sizeof(cell), "%s",
-					 errno_name(r->map_err));
+					 du_errno_name(r->map_err));
 			else if (r->dma_ran)
 				snprintf(cell, sizeof(cell), "%s",
 					 r->dma_write_ok && r->dma_read_ok ?
@@ -1062,40 +1039,6 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 	return vret;
 }
 
-/*
- * getopt accepts unambiguous abbreviations of long options ("--matr"): a
- * new option could then change what an old command line means.  Only
- * exact names are accepted.
- */
-static int check_long_options(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		size_t len;
-		bool known = false;
-
-		if (!strcmp(a, "--"))
-			break;
-		if (strncmp(a, "--", 2))
-			continue;
-		len = strcspn(a + 2, "=");
-		for (const struct argp_option *o = options; o->name || o->doc; o++)
-			if (o->name && strlen(o->name) == len &&
-			    !strncmp(o->name, a + 2, len))
-				known = true;
-		if (!known) {
-			du_err("unrecognized option '%.*s'", (int)len + 2, a);
-			return -1;
-		}
-		/* skip the argument of an option that takes one */
-		for (const struct argp_option *o = options; o->name || o->doc; o++)
-			if (o->name && o->arg && strlen(o->name) == len &&
-			    !strncmp(o->name, a + 2, len) && !a[2 + len])
-				i++;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -1104,13 +1047,16 @@ int main(int argc, char **argv)
 	struct opts o = { .bar = -1 };
 	struct p2p_topo t;
 	struct stat st;
-	char path[4096];
+	char path[4096], msg[200];
 	int ret, fret;
 
 	du_close_stdout_atexit();
 	argp_err_exit_status = DU_EXIT_USAGE;
-	if (check_long_options(argc, argv))
+	if (du_argp_exact_long_options(&argp, argc, argv, 0, msg,
+				       sizeof(msg))) {
+		du_err("%s", msg);
 		return DU_EXIT_USAGE;
+	}
 	null_stream = fopen("/dev/null", "we");
 	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
 	if (null_stream)

@@ -221,7 +221,7 @@ int cmd_exec(int argc, char **argv)
 	int fd, wstatus, status, err;
 	pid_t pid;
 
-	vd_parse(&exec_argp, "exec", argc, argv, &a);
+	vd_parse_to_arg(&exec_argp, "exec", argc, argv, &a);
 	if (a.id)
 		return exec_from_broker(&a);
 	if (a.socket)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "du/argp-exact.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/pci.h"
@@ -41,6 +42,7 @@ static const struct vd_cmd commands[] = {
 	{ "maps",    cmd_maps,    "list VFIO DMA-BUF and BAR mappings of processes" },
 	{ "info",    cmd_info,    "describe buffers and which processes hold them" },
 	{ "probe",   cmd_probe,   "show a device's BARs and DMA-BUF features" },
+	{ "reset",   cmd_reset,   "reset a device (its buffers pause while it lasts)" },
 	{ "stop",    cmd_stop,    "stop a broker (its buffers are revoked)" },
 	{ "help",    cmd_help,    "show help for a command" },
 	{ NULL, NULL, NULL },
@@ -206,8 +208,19 @@ static void parse_filtered(const struct argp *argp, int argc, char **argv,
 	}
 }
 
-void vd_parse(const struct argp *argp, const char *path, int argc,
-	      char **argv, void *input)
+/* Exact long options only (du/argp-exact.h): exits 2 on an abbreviation. */
+static void check_exact(const struct argp *argp, int argc, char **argv,
+			unsigned int flags)
+{
+	char msg[200];
+
+	if (du_argp_exact_long_options(argp, argc, argv, flags, msg,
+				       sizeof(msg)))
+		vd_usage("%s", msg);
+}
+
+static void parse_cmd(const struct argp *argp, const char *path, int argc,
+		      char **argv, void *input, unsigned int flags)
 {
 	char *saved = argv[0];
 	char *name;
@@ -219,8 +232,21 @@ void vd_parse(const struct argp *argp, const char *path, int argc,
 	program_invocation_short_name = cmd_path;
 	program_invocation_name = cmd_path;
 	argv[0] = cmd_path;
+	check_exact(argp, argc, argv, flags);
 	parse_filtered(argp, argc, argv, ARGP_IN_ORDER, input);
 	argv[0] = saved;
+}
+
+void vd_parse(const struct argp *argp, const char *path, int argc,
+	      char **argv, void *input)
+{
+	parse_cmd(argp, path, argc, argv, input, 0);
+}
+
+void vd_parse_to_arg(const struct argp *argp, const char *path, int argc,
+		     char **argv, void *input)
+{
+	parse_cmd(argp, path, argc, argv, input, DU_ARGP_EXACT_STOP_AT_ARG);
 }
 
 static void print_table(FILE *f, const char *prefix,
@@ -411,6 +437,7 @@ int main(int argc, char **argv)
 	argp_err_exit_status = DU_EXIT_USAGE;
 	argv[0] = (char *)"vfio-dmabuf";	/* messages name the command */
 
+	check_exact(&vd_main_argp, argc, argv, DU_ARGP_EXACT_STOP_AT_ARG);
 	parse_filtered(&vd_main_argp, argc, argv, ARGP_IN_ORDER, &ms);
 	if (vd_g.pretty && !vd_g.json)
 		vd_g.pretty = false;	/* -p only indents JSON */

@@ -20,12 +20,19 @@ _Static_assert(sizeof(struct vd_memattr_req) == 8, "memattr request size");
 _Static_assert(sizeof(struct vd_wire_buffer) == 96, "buffer size");
 _Static_assert(sizeof(struct vd_wire_range) == 16, "range size");
 _Static_assert(sizeof(struct vd_list) == 8, "list size");
+_Static_assert(sizeof(struct vd_reset_req) == 32, "reset request size");
+_Static_assert(sizeof(struct vd_reset) == 40, "reset reply size");
+
+uint16_t vd_proto_type_version(uint16_t type)
+{
+	return (type & ~VD_REPLY) == VD_MSG_RESET ? 2 : 1;
+}
 
 void vd_proto_hdr(struct vd_msg_hdr *h, uint16_t type, uint32_t length,
 		  uint32_t seq)
 {
 	h->magic = VD_PROTO_MAGIC;
-	h->version = VD_PROTO_VERSION;
+	h->version = vd_proto_type_version(type);
 	h->type = type;
 	h->length = length;
 	h->seq = seq;
@@ -51,8 +58,8 @@ static int check_header(const void *buf, size_t len, char *msg, size_t mlen,
 			 h->magic);
 		return EBADMSG;
 	}
-	if (h->version != VD_PROTO_VERSION) {
-		snprintf(msg, mlen, "protocol version %u not supported (this side speaks %u)",
+	if (h->version < 1 || h->version > VD_PROTO_VERSION) {
+		snprintf(msg, mlen, "protocol version %u not supported (this side speaks 1 to %u)",
 			 h->version, VD_PROTO_VERSION);
 		return EPROTONOSUPPORT;
 	}
@@ -80,6 +87,7 @@ int vd_proto_check_request(const void *buf, size_t len, char *msg,
 	const struct vd_msg_hdr *h;
 	const struct vd_export_req *e;
 	const struct vd_id_req *id;
+	const struct vd_reset_req *rr;
 	size_t blen;
 	int err;
 
@@ -87,6 +95,11 @@ int vd_proto_check_request(const void *buf, size_t len, char *msg,
 	if (err)
 		return err;
 	blen = len - sizeof(*h);
+	if (h->type == VD_MSG_RESET && h->version < 2) {
+		snprintf(msg, mlen, "request type %u needs protocol version 2, message has version %u",
+			 h->type, h->version);
+		return EOPNOTSUPP;
+	}
 
 	switch (h->type) {
 	case VD_MSG_HELLO:
@@ -136,6 +149,20 @@ int vd_proto_check_request(const void *buf, size_t len, char *msg,
 		if (blen != sizeof(struct vd_memattr_req))
 			return bad_size(msg, mlen, "memattr request", blen,
 					sizeof(struct vd_memattr_req));
+		return 0;
+	case VD_MSG_RESET:
+		if (blen != sizeof(*rr))
+			return bad_size(msg, mlen, "reset request", blen,
+					sizeof(*rr));
+		rr = (const void *)(h + 1);
+		if (!vd_proto_str_ok(rr->device, sizeof(rr->device))) {
+			snprintf(msg, mlen, "malformed reset request: unterminated string");
+			return EBADMSG;
+		}
+		if (rr->flags || rr->reserved) {
+			snprintf(msg, mlen, "malformed reset request: flags or reserved field not zero");
+			return EBADMSG;
+		}
 		return 0;
 	default:
 		snprintf(msg, mlen, "unknown request type %u", h->type);
@@ -196,6 +223,17 @@ int vd_proto_check_reply(const void *buf, size_t len, uint16_t req_type,
 	case VD_MSG_SHUTDOWN:
 		if (blen)
 			return bad_size(msg, mlen, "reply", blen, 0);
+		return 0;
+	case VD_MSG_RESET:
+		if (blen != sizeof(struct vd_reset))
+			return bad_size(msg, mlen, "reset reply", blen,
+					sizeof(struct vd_reset));
+		if (!vd_proto_str_ok(((const struct vd_reset *)
+				      ((const char *)(h + 1) + sizeof(*st)))->device,
+				     VD_DEVICE_LEN)) {
+			snprintf(msg, mlen, "malformed reset reply: unterminated string");
+			return EBADMSG;
+		}
 		return 0;
 	default:	/* BUFFER and the replies carrying one */
 		b = (const void *)((const char *)(h + 1) +

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The vfio-dmabuf broker protocol (version 1), spoken on a SOCK_SEQPACKET
+ * The vfio-dmabuf broker protocol (version 2), spoken on a SOCK_SEQPACKET
  * unix socket between `vfio-dmabuf serve` and its clients.  Documented in
  * vfio-dmabuf(1), section BROKER PROTOCOL.
  *
@@ -15,6 +15,14 @@
  * answered by one LIST reply giving a count, then that many BUFFER
  * messages.  A malformed request is answered with an ERROR reply and the
  * connection is closed; fds sent to the broker are refused the same way.
+ *
+ * Versions: version 2 is version 1 plus the RESET request.  A message's
+ * header carries the lowest version that has its type (vd_proto_type_version:
+ * 2 for RESET, 1 for everything else), so a version-2 client still talks to
+ * a version-1 broker for the version-1 requests, and a version-1 broker
+ * refuses a RESET with "protocol version 2 not supported".  A broker accepts
+ * versions 1 to VD_PROTO_VERSION and refuses a type sent with a version that
+ * predates it.
  */
 #ifndef VFIO_DMABUF_PROTO_H
 #define VFIO_DMABUF_PROTO_H
@@ -25,7 +33,7 @@
 #include "du/parse.h"
 
 #define VD_PROTO_MAGIC		0x56444d42u	/* "VDMB" */
-#define VD_PROTO_VERSION	1
+#define VD_PROTO_VERSION	2	/* highest spoken; 1 is still accepted */
 #define VD_MAX_RANGES		256
 #define VD_NAME_LEN		32	/* DMA_BUF_NAME_LEN */
 #define VD_DEVICE_LEN		24
@@ -49,6 +57,7 @@ enum {
 	VD_MSG_MEMATTR_SET	= 7,	/* body: vd_memattr_req; reply: BUFFER */
 	VD_MSG_SHUTDOWN		= 8,	/* body: none; reply: status only */
 	VD_MSG_BUFFER		= 9,	/* broker to client only (after LIST) */
+	VD_MSG_RESET		= 10,	/* v2; body: vd_reset_req; reply: vd_reset */
 	VD_MSG_ERROR		= 15,	/* reply to a malformed request */
 	VD_REPLY		= 0x8000,
 };
@@ -119,6 +128,21 @@ struct vd_memattr_req {
 	uint32_t memattr;	/* 0 nc, 1 wc */
 };
 
+/* RESET: VFIO_DEVICE_RESET of one of the broker's devices. */
+struct vd_reset_req {
+	char device[VD_DEVICE_LEN];	/* "0000:01:00.0" */
+	uint32_t flags;			/* must be 0 */
+	uint32_t reserved;		/* must be 0 */
+};
+
+struct vd_reset {
+	char device[VD_DEVICE_LEN];	/* the device reset, canonical form */
+	uint32_t buffers;	/* live buffers of the device (revoked only
+				 * while the reset lasted) */
+	uint32_t revoked;	/* permanently revoked ones (stay revoked) */
+	uint64_t duration_ns;	/* how long the ioctl took */
+};
+
 enum {
 	VD_BUF_REVOKED	= 1 << 0,
 };
@@ -142,7 +166,11 @@ struct vd_wire_buffer {
 		    sizeof(struct vd_wire_buffer) + \
 		    VD_MAX_RANGES * sizeof(struct vd_wire_range))
 
-/* Fill a header. */
+/* The protocol version a message type first appeared in (1 or 2); type
+ * may carry VD_REPLY. */
+uint16_t vd_proto_type_version(uint16_t type);
+
+/* Fill a header (version: vd_proto_type_version(type)). */
 void vd_proto_hdr(struct vd_msg_hdr *h, uint16_t type, uint32_t length,
 		  uint32_t seq);
 

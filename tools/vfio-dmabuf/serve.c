@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/scm.h"
@@ -46,6 +48,8 @@ struct broker_dev {
 	struct vd_pcidev pci;
 	struct du_vfio_device vfio;
 	struct vd_features f;
+	void *bar_map[DU_PCI_NUM_BARS];	/* --map-bar: the primary's own */
+	uint64_t bar_len[DU_PCI_NUM_BARS];
 };
 
 struct broker_buf {
@@ -79,6 +83,7 @@ struct serve_args {
 	bool background;
 	bool quiet;
 	enum vd_vfio_mode vfio_mode;
+	unsigned int map_bars;		/* --map-bar: bit N = BAR N */
 };
 
 static struct {
@@ -487,6 +492,54 @@ static int do_memattr(struct broker_client *c, const struct vd_msg_hdr *h)
 	return send_buffer(c, h->type | VD_REPLY, h->seq, b, false);
 }
 
+static int do_reset(struct broker_client *c, const struct vd_msg_hdr *h)
+{
+	const struct vd_reset_req *req = (const void *)(h + 1);
+	struct vd_reset rep;
+	struct du_pci_addr addr;
+	struct broker_dev *d = NULL;
+	char msg[VD_MSG_LEN], devs[120];
+	unsigned int i;
+	uint64_t ns;
+	size_t j;
+	int status, err;
+
+	if (du_parse_pci_addr(req->device, &addr) < 0) {
+		snprintf(msg, sizeof(msg), "invalid PCI address '%s'",
+			 req->device);
+		return send_error(c, h, EINVAL, DU_EXIT_USAGE, msg);
+	}
+	for (i = 0; i < B.ndevs; i++)
+		if (du_pci_addr_equal(&addr, &B.devs[i].pci.addr))
+			d = &B.devs[i];
+	if (!d) {
+		devices_list(devs, sizeof(devs));
+		snprintf(msg, sizeof(msg), "device %s is not served by this broker (serving: %s)",
+			 req->device, devs);
+		return send_error(c, h, ENODEV, DU_EXIT_USAGE, msg);
+	}
+	memset(&rep, 0, sizeof(rep));
+	snprintf(rep.device, sizeof(rep.device), "%s", d->pci.bdf);
+	for (j = 0; j < B.nbufs; j++) {
+		if (&B.devs[B.bufs[j].dev] != d)
+			continue;
+		if (B.bufs[j].revoked)
+			rep.revoked++;
+		else
+			rep.buffers++;
+	}
+	status = vd_reset(d->vfio.fd, d->pci.bdf, &ns, &err, msg,
+			  sizeof(msg));
+	if (status)
+		return send_error(c, h, err, status, msg);
+	rep.duration_ns = ns;
+	blog(c, "reset %s (%u live buffer%s paused while it lasted) in %" PRIu64 " us",
+	     d->pci.bdf, rep.buffers, rep.buffers == 1 ? "" : "s",
+	     ns / 1000);
+	return send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL, &rep,
+			sizeof(rep), -1);
+}
+
 /* Returns < 0 when the connection must be closed. */
 static int handle(struct broker_client *c)
 {
@@ -543,6 +596,8 @@ static int handle(struct broker_client *c)
 	case VD_MSG_MEMATTR_GET:
 	case VD_MSG_MEMATTR_SET:
 		return do_memattr(c, h);
+	case VD_MSG_RESET:
+		return do_reset(c, h);
 	case VD_MSG_SHUTDOWN:
 		blog(c, "asked to stop");
 		B.stop = true;
@@ -716,8 +771,15 @@ static void teardown(void)
 		}
 		free(b->ranges);
 	}
-	for (d = 0; d < B.ndevs; d++)
+	for (d = 0; d < B.ndevs; d++) {
+		for (unsigned int bar = 0; bar < DU_PCI_NUM_BARS; bar++) {
+			if (B.devs[d].bar_map[bar])
+				munmap(B.devs[d].bar_map[bar],
+				       B.devs[d].bar_len[bar]);
+			B.devs[d].bar_map[bar] = NULL;
+		}
 		du_vfio_close(&B.devs[d].vfio);
+	}
 	if (B.nbufs)
 		blog(NULL, "%u of %zu buffers revoked; devices closed (which ends the rest)",
 		     revoked, B.nbufs);
@@ -746,8 +808,35 @@ static const struct argp_option serve_options[] = {
 	{ "quiet", OPT_QUIET, NULL, 0, "do not log requests", 0 },
 	{ "vfio-mode", OPT_VFIO_MODE, "auto|cdev|group", 0,
 	  "how to open the devices (default auto)", 0 },
+	{ "map-bar", OPT_MAP_BAR, "N[,N...]", 0,
+	  "map BAR N of every device through the device fd and keep it mapped while serving; repeatable",
+	  0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
+
+/* "2", "0,2": BAR indexes, each 0 to 5. */
+static void parse_bar_list(struct argp_state *state, struct serve_args *a,
+			   const char *arg)
+{
+	const char *p = arg;
+	char *end;
+	unsigned long v;
+
+	for (;;) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (end == p || errno || v >= DU_PCI_NUM_BARS ||
+		    (*end && *end != ',') || *p == '-' || *p == '+' ||
+		    *p == ' ')
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--map-bar: '%s' is not a BAR index or a list of them (0 to %d, e.g. 2 or 0,2)",
+				     arg, DU_PCI_NUM_BARS - 1);
+		a->map_bars |= 1u << v;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+}
 
 static error_t serve_parse(int key, char *arg, struct argp_state *state)
 {
@@ -799,6 +888,9 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 							  buf, sizeof(buf)));
 		a->vfio_mode = (enum vd_vfio_mode)v;
 		break;
+	case OPT_MAP_BAR:
+		parse_bar_list(state, a, arg);
+		break;
 	case ARGP_KEY_ARG:
 		argp_failure(state, DU_EXIT_USAGE, 0,
 			     "unexpected argument '%s'", arg);
@@ -806,6 +898,9 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->socket)
 			argp_failure(state, DU_EXIT_USAGE, 0, "missing --socket");
+		if (a->map_bars && !a->ndevices)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--map-bar needs a --device");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -817,13 +912,57 @@ static const struct argp serve_argp = {
 	.options = serve_options,
 	.parser = serve_parse,
 	.doc = "Run a broker: own vfio-pci devices and the DMA-BUFs exported "
-	       "from them, and answer export, list, memattr, revoke and stop "
-	       "requests on a unix socket.\v"
+	       "from them, and answer export, list, memattr, revoke, reset and "
+	       "stop requests on a unix socket.\v"
 	       "Clients receive buffer fds (SCM_RIGHTS), never a device fd; the "
 	       "socket file's permissions decide who may ask.  When the broker "
 	       "stops it revokes every buffer it exported and closes the "
 	       "devices, so no buffer it vended stays usable.",
 };
+
+/*
+ * --map-bar: map each BAR in mask through the device fd, whole, shared,
+ * read-write, and keep it until teardown (the primary's own view of its
+ * registers).  On the series' kernels the mapping is DMA-BUF backed and
+ * /proc/<pid>/maps names it /dmabuf:<cdev>:<device>/<bar>.
+ */
+static int map_bars(struct broker_dev *d, unsigned int mask, char *msg,
+		    size_t len)
+{
+	struct du_vfio_region reg;
+	unsigned int bar;
+	void *p;
+	int err;
+
+	for (bar = 0; bar < DU_PCI_NUM_BARS; bar++) {
+		if (!(mask & (1u << bar)))
+			continue;
+		err = du_vfio_region_info(d->vfio.fd, bar, &reg);
+		if (err < 0 || !reg.size) {
+			snprintf(msg, len, "--map-bar %u: %s has no such VFIO region%s%s",
+				 bar, d->pci.bdf, err < 0 ? ": " : "",
+				 err < 0 ? strerror(-err) : "");
+			return DU_EXIT_USAGE;
+		}
+		if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+			snprintf(msg, len, "--map-bar %u: vfio-pci does not allow mmap of BAR %u of %s",
+				 bar, bar, d->pci.bdf);
+			return DU_EXIT_FAILURE;
+		}
+		p = mmap(NULL, reg.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 d->vfio.fd, (off_t)reg.offset);
+		if (p == MAP_FAILED) {
+			err = errno;
+			snprintf(msg, len, "--map-bar %u: cannot map BAR %u of %s: %s: %s",
+				 bar, bar, d->pci.bdf, du_errno_name(err),
+				 du_vfio_strerror(DU_VFIO_OP_MMAP, err));
+			return du_vfio_exit_code(DU_VFIO_OP_MMAP, err);
+		}
+		d->bar_map[bar] = p;
+		d->bar_len[bar] = reg.size;
+	}
+	return 0;
+}
 
 static void print_ready(const struct serve_args *a, pid_t pid)
 {
@@ -846,6 +985,12 @@ static void print_ready(const struct serve_args *a, pid_t pid)
 			du_print_null(DU_ANY, "cdev", "(group)");
 		du_print_bool(DU_JSON, "revoke", NULL, B.devs[i].f.revoke);
 		du_print_bool(DU_JSON, "memattr", NULL, B.devs[i].f.memattr);
+		du_out_open_array("mapped_bars");
+		for (unsigned int bar = 0; bar < DU_PCI_NUM_BARS; bar++)
+			if (B.devs[i].bar_map[bar])
+				du_print_u64(DU_ANY, NULL, " BAR%" PRIu64 " mapped",
+					     bar);
+		du_out_close_array();
 		du_out_close_object();
 	}
 	if (!B.ndevs)
@@ -873,6 +1018,11 @@ int cmd_serve(int argc, char **argv)
 	for (i = 0; i < a.ndevices; i++) {
 		status = vd_pcidev_lookup(a.devices[i], &B.devs[i].pci, msg,
 					  sizeof(msg));
+		for (unsigned int bar = 0; !status && bar < DU_PCI_NUM_BARS;
+		     bar++)
+			if (a.map_bars & (1u << bar))
+				status = vd_check_bar(&B.devs[i].pci, bar, msg,
+						      sizeof(msg));
 		if (status)
 			goto fail_msg;
 		for (unsigned int j = 0; j < i; j++)
@@ -901,6 +1051,9 @@ int cmd_serve(int argc, char **argv)
 		if (!B.devs[i].f.revoke)
 			du_warn("%s: the running kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE: revoke requests will fail; buffers end only when the broker exits",
 				B.devs[i].pci.bdf);
+		status = map_bars(&B.devs[i], a.map_bars, msg, sizeof(msg));
+		if (status)
+			goto fail_msg;
 	}
 	if (a.log) {
 		fd = open(a.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,

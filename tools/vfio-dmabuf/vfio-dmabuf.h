@@ -45,6 +45,11 @@ int vd_dispatch(const char *prefix, const struct vd_cmd *table,
 void vd_parse(const struct argp *argp, const char *path, int argc,
 	      char **argv, void *input);
 
+/* vd_parse() for a command whose options end at its first argument (the
+ * rest is a COMMAND to run): long options after it are not checked. */
+void vd_parse_to_arg(const struct argp *argp, const char *path, int argc,
+		     char **argv, void *input);
+
 /* Print "vfio-dmabuf <cmd>: msg" and exit 2. */
 void vd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 						   noreturn));
@@ -87,6 +92,7 @@ enum {
 	OPT_READ_ONLY,
 	OPT_REPEAT,
 	OPT_INTERVAL,
+	OPT_MAP_BAR,
 };
 
 /* Parse helpers that exit 2 with a message naming the option. */
@@ -182,6 +188,15 @@ uint64_t vd_inode(int fd);
  */
 int vd_check_dmabuf_fd(int fd, char *msg, size_t len);
 
+/*
+ * VFIO_DEVICE_RESET of an open device (reset.c); what names it in msg.
+ * *ns gets how long the ioctl took, *err the errno (0 on success).
+ * Returns 0 or DU_EXIT_FAILURE with msg saying why in words ("EINVAL: the
+ * device has no reset method ...").
+ */
+int vd_reset(int devfd, const char *what, uint64_t *ns, int *err, char *msg,
+	     size_t len);
+
 /* "nc"/"wc" */
 const char *vd_memattr_name(uint32_t v);
 
@@ -229,5 +244,6 @@ int cmd_access(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
 
 #endif /* VFIO_DMABUF_H */

@@ -54,7 +54,7 @@ test_serve_creates_a_private_socket_and_answers() {
 	vd -j list --socket "$sock"
 	assertEquals 0 "$rc"
 	assertEquals "$bpid" "$(jq '.broker.pid' <<<"$out")"
-	assertEquals 1 "$(jq '.broker.protocol' <<<"$out")"
+	assertEquals "protocol version 2 (1 + reset)" 2 "$(jq '.broker.protocol' <<<"$out")"
 	assertEquals '[]' "$(jq -c '.buffers' <<<"$out")"
 	VFIO_DMABUF_SOCKET=$sock vd list
 	assertEquals "socket from the environment" 0 "$rc"
@@ -98,7 +98,7 @@ test_garbage_and_truncated_messages_are_rejected() {
 	garbage|bad magic 0x20544547: not a vfio-dmabuf protocol message
 	short|truncated message: 3 bytes, shorter than the 16-byte header
 	badmagic|bad magic 0xdeadbeef
-	badversion|protocol version 99 not supported (this side speaks 1)
+	badversion|protocol version 99 not supported (this side speaks 1 to 2)
 	longlen|truncated message: header says 64 bytes, datagram has 16
 	shortlen|malformed message: header says 8 bytes, datagram has 16
 	unknowntype|unknown request type 77
@@ -106,10 +106,15 @@ test_garbage_and_truncated_messages_are_rejected() {
 	manyranges|100000 ranges (1 to 256 allowed)
 	badreserved|reserved field is not zero
 	withfd|message too large or carrying file descriptors
+	resetv1|request type 10 needs protocol version 2, message has version 1
+	resetflags|malformed reset request: flags or reserved field not zero
 	EOF
 	"$POKE" "$sock" hello >"$work/out"
 	assertContains "a valid hello is answered" "$(cat "$work/out")" "reply type=0x8001"
 	assertContains "and the connection stays open" "$(cat "$work/out")" "open"
+	"$POKE" "$sock" hellov2 >"$work/out"
+	assertContains "a version-1 request in a version-2 header is answered" \
+		"$(cat "$work/out")" "reply type=0x8001 seq=7 err=0"
 	assertContains "the broker logs protocol errors" "$(cat "$work/broker.log")" "protocol error: bad magic"
 }
 
@@ -144,6 +149,14 @@ test_requests_the_broker_must_refuse() {
 	expect 2 "no buffer 5 in this broker" info --socket "$sock" --id 5
 	expect 2 "range '0:0' has zero length" \
 		export --socket "$sock" --device 0000:00:04.0 --bar 2 --range 0:0
+	expect 2 "device 0000:00:04.0 is not served by this broker (serving: none)" \
+		reset --socket "$sock" --device 0000:00:04.0
+	expect 2 "device 00:04.0 is not served by this broker (serving: none)" \
+		reset --socket "$sock" --device 00:04.0
+	expect 2 "--device: 'nope' is not a PCI address" \
+		reset --socket "$sock" --device nope
+	assertContains "the broker logs the refused reset" \
+		"$(cat "$work/broker.log")" "refused: device 0000:00:04.0 is not served"
 }
 
 test_one_broker_per_socket_and_stale_sockets() {
@@ -165,7 +178,7 @@ test_stop_and_signals_remove_the_socket() {
 	vd -j stop --socket "$sock"
 	assertEquals "stop: $err" 0 "$rc"
 	assertEquals "stop names the broker" "$bpid" "$(jq '.stopped[0].pid' <<<"$out")"
-XX
+	assertFalse "stop: socket removed" "[ -e '$sock' ]"
 	bpid=
 	start_broker
 	kill -TERM "$bpid"

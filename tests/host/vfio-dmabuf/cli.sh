@@ -11,7 +11,7 @@
 
 MAN=$top_srcdir/man/vfio-dmabuf.1
 COMP=$top_srcdir/completion/vfio-dmabuf
-COMMANDS="export serve list exec revoke memattr access maps info probe stop help"
+COMMANDS="export serve list exec revoke memattr access maps info probe reset stop help"
 VERBS="memattr:get memattr:set access:read access:write access:fill access:dump access:verify"
 
 oneTimeSetUp() {
@@ -75,6 +75,72 @@ test_unknown_and_prefix_commands_are_refused() {
 	assertEquals "one line naming the error" 1 \
 		"$(grep -c . "$work/err")"
 	expect 2 "unexpected argument 'extra'" list extra
+}
+
+# getopt_long would take any unambiguous prefix of a long option; the
+# project's rule is exact keywords, for global options and every command.
+test_abbreviated_long_options_are_refused() {
+	local c v o
+	expect 2 "vfio-dmabuf: unrecognized option '--js'; did you mean '--json'?" --js list
+	assertEquals "one line" 1 "$(grep -c . "$work/err")"
+	expect 2 "unrecognized option '--sysfs'; did you mean '--sysfs-root'?" --sysfs=/sys list
+	# (--device nope: a broken check must not leave a broker running)
+	expect 2 "vfio-dmabuf serve: unrecognized option '--sock'; did you mean '--socket'?" \
+		serve --sock "$work/s" --device nope
+	assertEquals "one line" 1 "$(grep -c . "$work/err")"
+	expect 2 "unrecognized option '--map'; did you mean '--map-bar'?" \
+		serve --socket "$work/s" --map=2 --device nope
+	expect 2 "unrecognized option '--dev'" export --dev 00:04.0 --bar 2 --range 0:4K
+	expect 2 "unrecognized option '--he'; did you mean '--help'?" revoke --he
+	expect 2 "vfio-dmabuf memattr set: unrecognized option '--sock'" memattr set wc --sock x --id 1
+	# the value of an option is not an option; a command after -- is not ours
+	expect 2 "which device?" reset --vfio-mode cdev
+	expect 2 "missing --socket" serve --log --sock
+	expect 1 "no broker at $work/none.sock" exec --socket "$work/none.sock" --id 1 -- true --frob
+	# every command, and every verb, refuses a prefix of its own options
+	for c in $COMMANDS; do
+		[ "$c" = help ] && continue
+		o=$(vfio-dmabuf "$c" --help | grep -o -- '--[a-z][a-z0-9-]*' | grep -v -- '--help\|--usage' | head -n 1)
+		[ -n "$o" ] || continue
+		expect 2 "unrecognized option '${o%?}'" "$c" "${o%?}"
+		assertEquals "$c ${o%?}: one line" 1 "$(grep -c . "$work/err")"
+	done
+	for v in $VERBS; do
+		o=$(vfio-dmabuf "${v%%:*}" "${v#*:}" --help | grep -o -- '--[a-z][a-z0-9-]*' | grep -v -- '--help\|--usage' | head -n 1)
+		expect 2 "unrecognized option '${o%?}'" "${v%%:*}" "${v#*:}" "${o%?}"
+	done
+	# the full names still work
+	vd --json --pretty help reset
+	assertEquals "exact names pass: $err" 0 "$rc"
+}
+
+test_reset_arguments() {
+	expect 2 "which device? give --device (with or without --socket) or --device-fd" reset
+	assertEquals "one line" 1 "$(grep -c . "$work/err")"
+	expect 2 "--device and --device-fd exclude each other" reset --device 00:04.0 --device-fd 5
+	expect 2 "--device-fd is a device at hand: --socket does not apply" \
+		reset --socket "$work/s" --device-fd 5
+	expect 2 "--device-fd: 'x' is not a file descriptor number" reset --device-fd x
+	expect 2 "unexpected argument 'now'" reset --device 00:04.0 now
+	expect 2 "--device: 'nope' is not a PCI address" reset --socket "$work/none.sock" --device nope
+	expect 1 "no broker at $work/none.sock" reset --socket "$work/none.sock" --device 00:04.0
+	expect 2 "invalid PCI address 'nope'" reset --device nope
+	expect 2 "no PCI device 0000:00:1f.0" reset --device 00:1f.0
+	expect 1 "0000:00:05.0 is bound to e1000e, not vfio-pci" reset --device 00:05.0
+	expect 1 "cannot open VFIO device 0000:00:04.0" reset --device 00:04.0
+	expect 2 "--device-fd: fd 0 is not a VFIO device" reset --device-fd 0 </dev/null
+	vfio-dmabuf help | grep -q '^ *reset ' || fail "help lists reset (the e2e suite looks for it)"
+}
+
+test_serve_map_bar_arguments() {
+	expect 2 "--map-bar: '6' is not a BAR index" serve --socket "$work/s" --device 00:04.0 --map-bar 6
+	expect 2 "--map-bar: '2,' is not a BAR index" serve --socket "$work/s" --device 00:04.0 --map-bar 2,
+	expect 2 "--map-bar: '-1' is not a BAR index" serve --socket "$work/s" --device 00:04.0 --map-bar -1
+	expect 2 "--map-bar: 'x' is not a BAR index" serve --socket "$work/s" --device 00:04.0 --map-bar x
+	expect 2 "--map-bar needs a --device" serve --socket "$work/s" --map-bar 2
+	expect 2 "BAR 1" serve --socket "$work/s" --device 00:04.0 --map-bar 0,1
+	expect 1 "cannot open VFIO device 0000:00:04.0" serve --socket "$work/s" --device 00:04.0 --map-bar 0,2 --map-bar 2
+	vfio-dmabuf serve --help | grep -q -- '--map-bar' || fail "serve --help lists --map-bar (the e2e suite looks for it)"
 }
 
 test_version() {

@@ -6,7 +6,9 @@
  *   sockpoke SOCKET KIND
  *
  * KIND: garbage, short, badmagic, badversion, longlen, shortlen,
- * unknowntype, truncexport, manyranges, badreserved, withfd, hello, close
+ * unknowntype, truncexport, manyranges, badreserved, withfd, resetv1 (a
+ * version-2 RESET in a version-1 header), resetflags, hello, hellov2 (a
+ * version-1 request in a version-2 header, accepted), close
  * (connect and close at once, like a client killed midway).
  *
  * Prints "reply type=0x.. err=N exit=N message=..." for a reply, then
@@ -96,6 +98,16 @@ int main(int argc, char **argv)
 		((struct vd_id_req *)(h + 1))->reserved = 5;
 	} else if (!strcmp(kind, "withfd")) {
 		sendfd = STDIN_FILENO;
+	} else if (!strcmp(kind, "resetv1") || !strcmp(kind, "resetflags")) {
+		len = sizeof(*h) + sizeof(struct vd_reset_req);
+		vd_proto_hdr(h, VD_MSG_RESET, (uint32_t)len, 7);
+		strcpy(((struct vd_reset_req *)(h + 1))->device, "0000:00:04.0");
+		if (!strcmp(kind, "resetv1"))
+			h->version = 1;
+		else
+			((struct vd_reset_req *)(h + 1))->flags = 1;
+	} else if (!strcmp(kind, "hellov2")) {
+		h->version = 2;
 	} else if (strcmp(kind, "hello")) {
 		fprintf(stderr, "sockpoke: unknown kind '%s'\n", kind);
 		return 2;

@@ -111,6 +111,61 @@ static void check_patterns(void)
 	   "keywords match exactly");
 }
 
+/* Version 2: RESET (request and reply). */
+static void check_proto_reset(void)
+{
+	char buf[VD_MSG_MAX], msg[200];
+	struct vd_msg_hdr *h = (void *)buf;
+	struct vd_reset_req *r = (void *)(h + 1);
+	struct vd_status *st = (void *)(h + 1);
+	struct vd_reset *rep = (void *)(st + 1);
+	size_t len = sizeof(*h) + sizeof(*r);
+
+	memset(buf, 0, sizeof(buf));
+	is_int(vd_proto_type_version(VD_MSG_RESET), 2, "RESET is version 2");
+	is_int(vd_proto_type_version(VD_MSG_RESET | VD_REPLY), 2,
+	       "its reply too");
+	is_int(vd_proto_type_version(VD_MSG_EXPORT), 1, "EXPORT is version 1");
+	vd_proto_hdr(h, VD_MSG_RESET, (uint32_t)len, 3);
+	is_int(h->version, 2, "the header of a RESET says version 2");
+	strcpy(r->device, "0000:01:00.0");
+	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), 0,
+	       "reset request is valid");
+	h->version = 1;
+	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), EOPNOTSUPP,
+	       "reset in a version-1 header refused");
+	is_str(msg, "request type 10 needs protocol version 2, message has version 1",
+	       "and says why");
+	h->version = 2;
+	r->reserved = 1;
+	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), EBADMSG,
+	       "reset with a reserved word set");
+	r->reserved = 0;
+	r->flags = 2;
+	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), EBADMSG,
+	       "reset with flags set");
+	r->flags = 0;
+	memset(r->device, 'x', sizeof(r->device));
+	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), EBADMSG,
+	       "reset with an unterminated device");
+	strcpy(r->device, "0000:01:00.0");
+	is_int(vd_proto_check_request(buf, len - 4, msg, sizeof(msg)), EBADMSG,
+	       "short reset request");
+
+	memset(buf, 0, sizeof(buf));
+	len = sizeof(*h) + sizeof(*st) + sizeof(*rep);
+	vd_proto_hdr(h, VD_MSG_RESET | VD_REPLY, (uint32_t)len, 3);
+	strcpy(rep->device, "0000:01:00.0");
+	is_int(vd_proto_check_reply(buf, len, VD_MSG_RESET, 3, msg,
+				    sizeof(msg)), 0, "reset reply is valid");
+	is_int(vd_proto_check_reply(buf, len - 8, VD_MSG_RESET, 3, msg,
+				    sizeof(msg)), EBADMSG, "short reset reply");
+	memset(rep->device, 'y', sizeof(rep->device));
+	is_int(vd_proto_check_reply(buf, len, VD_MSG_RESET, 3, msg,
+				    sizeof(msg)), EBADMSG,
+	       "reset reply with an unterminated device");
+}
+
 static void check_proto(void)
 {
 	char buf[VD_MSG_MAX], msg[200];
@@ -128,7 +183,13 @@ static void check_proto(void)
 	       EBADMSG, "datagram longer than the length field");
 	h->version = 2;
 	is_int(vd_proto_check_request(buf, sizeof(*h), msg, sizeof(msg)),
-	       EPROTONOSUPPORT, "version 2 refused");
+	       0, "version 2 accepted for a version-1 type");
+	h->version = 3;
+	is_int(vd_proto_check_request(buf, sizeof(*h), msg, sizeof(msg)),
+	       EPROTONOSUPPORT, "version 3 refused");
+	h->version = 0;
+	is_int(vd_proto_check_request(buf, sizeof(*h), msg, sizeof(msg)),
+	       EPROTONOSUPPORT, "version 0 refused");
 	h->version = VD_PROTO_VERSION;
 	h->type = 99;
 	is_int(vd_proto_check_request(buf, sizeof(*h), msg, sizeof(msg)),
@@ -154,6 +215,8 @@ static void check_proto(void)
 	e->flags = 0x80;
 	is_int(vd_proto_check_request(buf, len, msg, sizeof(msg)), EBADMSG,
 	       "unknown export flags");
+
+	check_proto_reset();
 }
 
 int main(void)

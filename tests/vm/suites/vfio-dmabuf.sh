@@ -5,9 +5,16 @@
 # processes, clients mapping and writing (the bytes show in the ivshmem
 # backing file), memattr, revoke (the client's access reports revoked, a
 # new mmap is refused), maps naming device and BAR, info naming holders, a
-# client killed midway, and the broker exiting leaving no buffer usable.
+# client killed midway, the broker exiting leaving no buffer usable, a
+# broker mapping its own BAR (serve --map-bar), and device resets through
+# the broker and with the device at hand.
 #
 #   tests/vm/run-vm.sh --profile p2p --suite vfio-dmabuf
+#   tests/vm/run-vm.sh --profile e2e --suite vfio-dmabuf
+#
+# Under p2p ivshmem sits on the root bus and has no reset method, so the
+# reset tests check that VFIO_DEVICE_RESET's EINVAL is reported in words;
+# under e2e ivshmem is alone below a root port and the reset succeeds.
 #
 # Profile: p2p (edu + ivshmem).  Tests of features the running kernel lacks
 # (DMA-BUF mmap, revoke, memattr: the kernel/patches series) are skipped
@@ -17,7 +24,8 @@
 #
 # ivshmem BAR2 (64 MiB) ranges used here, away from the other suites':
 #   32M client-a, 34M client-b, 36M broker exit, 38M broker kill,
-#   40M memattr, 42M client killed midway
+#   40M memattr, 42M client killed midway, 44M reset (live),
+#   46M revoke, 48M reset (revoked before)
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
@@ -77,13 +85,14 @@ need() {
 
 # start_broker: a broker owning ivshmem on $S (pid in $bpid), unless one
 # runs.  Tests run in name order and each sets up what it needs.
+# start_broker [ARGS]: extra serve options.
 start_broker() {
 	if [ -n "${bpid:-}" ] && kill -0 "$bpid" 2>/dev/null; then
 		return 0
 	fi
 	rm -f "$S"
 	A='' B=''
-	vd -j serve --socket "$S" --device "$IV" --background --log "$work/broker.log"
+	vd -j serve --socket "$S" --device "$IV" --background --log "$work/broker.log" "$@"
 	assertEquals "serve: $err" 0 "$rc"
 	bpid=$(jq -r '.brokers[0].pid' <<<"$out")
 }
@@ -557,6 +566,111 @@ test_a_killed_broker_leaves_no_buffer_usable() {
 	assertEquals "SIGKILLed broker: the device closes, the client sees revoked ($(cat "$work/k.err"))" 4 "$r"
 	bpid=''
 	rm -f "$S"
+	return 0
+}
+
+test_serve_map_bar_keeps_the_primary_s_bar_mapped() {
+	local m
+	stop_broker
+	start_broker --map-bar "$BAR" --map-bar 0
+	assertEquals "the ready line lists the mapped BARs" '[0,2]' \
+		"$(jq -c '.brokers[0].devices[0].mapped_bars' <<<"$out")"
+	vd -j maps --pid "$bpid"
+	assertEquals "maps --pid of the broker: $err" 0 "$rc"
+	m=$(jq -c '[.mappings[] | select(.kind == "bar" or .kind == "device") | {device, bar}] | sort_by(.bar)' <<<"$out")
+	assertEquals "the broker's own BAR mappings, decoded" \
+		"[{\"device\":\"$IV\",\"bar\":0},{\"device\":\"$IV\",\"bar\":$BAR}]" "$m"
+	if [ "$have_mmap" = true ]; then
+		assertEquals "DMA-BUF backed (named /dmabuf:vfioN:<device>/<bar>)" '["bar","bar"]' \
+			"$(jq -c '[.mappings[] | select(.device != null) | .kind]' <<<"$out")"
+		assertContains "its name" "$(jq -r '.mappings[] | select(.bar == '"$BAR"') | .name' <<<"$out")" \
+			":$IV/$BAR"
+		assertNotNull "cdev decoded" "$(jq -r '.mappings[] | select(.bar == '"$BAR"') | .cdev // empty' <<<"$out")"
+	fi
+	# the broker keeps serving with its BARs mapped
+	export_buf 44M 1M mapped-bar-buf
+	vd maps --pid "$bpid"
+	assertContains "text: device and BAR" "$out" "$IV"
+	stop_broker
+	return 0
+}
+
+# A reset pauses the device's buffers and brings them back; a permanently
+# revoked buffer stays revoked.  Needs ivshmem with a reset method (e2e).
+test_reset_through_the_broker() {
+	local c r L D
+	stop_broker
+	start_broker
+	export_buf 44M 1M reset-live
+	L=$id
+	export_buf 48M 1M reset-dead
+	D=$id
+	if [ "$have_revoke" = true ]; then
+		vd revoke --socket "$S" --id "$D"
+		assertEquals "revoke before the reset: $err" 0 "$rc"
+	fi
+	if [ "$have_mmap" = true ]; then
+		vfio-dmabuf access fill --socket "$S" --id "$L" --pattern byte:0x5e
+		# one mapping, verified twice 4 s apart: the reset comes in between
+		vfio-dmabuf exec --socket "$S" --id "$L" -- sh -c \
+			'exec vfio-dmabuf access verify --fd "$VFIO_DMABUF_FD" --pattern byte:0x5e --repeat 2 --interval 4000' \
+			>/dev/null 2>"$work/reset-client.err" &
+		c=$!
+		pids+=("$c")
+		wait_mapped "$c"
+	fi
+	vd -j reset --socket "$S" --device "$IV"
+	if [ "$rc" -ne 0 ]; then
+		# ivshmem on the root bus (profile p2p): no reset method
+		assertEquals "reset fails as a failure: $err" 1 "$rc"
+		assertContains "errno in words" "$err" "reset of $IV failed: EINVAL: the device has no reset method"
+		assertEquals "one line" 1 "$(grep -c . "$work/err")"
+		assertContains "the broker logs the refusal" "$(cat "$work/broker.log")" "refused: reset of $IV failed: EINVAL"
+		[ -n "${c:-}" ] && { wait "$c"; r=$?; assertEquals "the client is unaffected" 0 "$r"; }
+		vd list --socket "$S"
+		assertEquals "the broker still serves" 0 "$rc"
+		return 0
+	fi
+	assertEquals "the device reset" "$IV" "$(jq -r '.resets[0].device' <<<"$out")"
+	if [ "$have_revoke" = true ]; then
+		assertEquals "paused: the live buffer" 1 "$(jq '.resets[0].buffers' <<<"$out")"
+		assertEquals "revoked for good: one" 1 "$(jq '.resets[0].revoked' <<<"$out")"
+	fi
+	assertTrue "a duration" "[ $(jq '.resets[0].duration_ns' <<<"$out") -gt 0 ]"
+	assertContains "the broker logs it" "$(cat "$work/broker.log")" "reset $IV"
+	vd reset --socket "$S" --device "$IV"
+	assertContains "text output" "$out" "reset $IV"
+	if [ "$have_mmap" = true ]; then
+		wait "$c"
+		r=$?
+		assertEquals "the client's mapping works after the reset: $(cat "$work/reset-client.err")" 0 "$r"
+		vd access verify --socket "$S" --id "$L" --pattern byte:0x5e
+		assertEquals "a new mapping works after the reset: $err" 0 "$rc"
+		if [ "$have_revoke" = true ]; then
+			vd access read --socket "$S" --id "$D"
+			assertEquals "the revoked buffer stays revoked" 4 "$rc"
+		fi
+	fi
+	return 0
+}
+
+test_reset_a_device_at_hand() {
+	stop_broker
+	vd -j reset --device "$IV"
+	if [ "$rc" -ne 0 ]; then
+		assertEquals "no reset method: $err" 1 "$rc"
+		assertContains "$err" "EINVAL: the device has no reset method"
+	else
+		assertEquals "$IV" "$(jq -r '.resets[0].device' <<<"$out")"
+		assertEquals "no broker, no buffers to count" null "$(jq '.resets[0].buffers' <<<"$out")"
+	fi
+	start_broker
+	vd reset --device "$IV"
+	assertEquals "the broker's device cannot be opened here" 1 "$rc"
+	assertContains "$err" "cannot open VFIO device $IV"
+	vd reset --socket "$S" --device "$DU_EDU_BDF"
+	assertEquals "a device the broker does not serve" 2 "$rc"
+	assertContains "$err" "device $DU_EDU_BDF is not served by this broker (serving: $IV)"
 	return 0
 }
 
