@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/uapi.h"
@@ -320,7 +321,8 @@ static int map_range(struct mapping *m, uint64_t off, uint64_t len,
 			return DU_EXIT_REVOKED;
 		}
 		if (!m->is_bar && err == EINVAL) {
-			du_err("cannot map the buffer: the running kernel cannot mmap VFIO DMA-BUFs (EINVAL)");
+			du_err("cannot map the buffer: the running kernel cannot mmap VFIO DMA-BUFs (%s)",
+			       du_errno_name(err));
 			return DU_EXIT_NOTSUPP;
 		}
 		if (err == EACCES && write) {

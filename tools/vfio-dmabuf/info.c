@@ -4,7 +4,9 @@
  * dmabuf_dump): size, exporter, name and reference count from
  * /proc/<pid>/fdinfo, and which processes hold each buffer by fd and which
  * by mapping.  Buffers are told apart by their inode number (fdinfo's ino,
- * the maps inode column).
+ * the maps inode column).  A BAR mapped through a device fd is backed by
+ * a DMA-BUF of the kernel's own that only the mapping holds: it is listed
+ * apart (bar_mappings), decoded to device and BAR, not among the buffers.
  */
 #ifdef HAVE_CONFIG_H
 # include <config.h>
@@ -38,6 +40,10 @@ struct ibuf {
 	bool have_fi;
 	struct du_dmabuf_fdinfo fi;
 	char map_name[DU_DMABUF_NAME_LEN];	/* from maps, when no fd */
+	bool bar;			/* a BAR mapped through a device fd */
+	char device[DU_PCI_ADDR_STRLEN];
+	char cdev[16];
+	int bar_index;
 	struct holder *fds;
 	size_t nfds;
 	struct holder *maps;
@@ -92,6 +98,12 @@ static int scan_map(const struct du_maps_entry *e, void *arg)
 	b = find_or_add(s, e->inode);
 	if (!b->map_name[0] && m.named)
 		snprintf(b->map_name, sizeof(b->map_name), "%s", m.name);
+	if (!strcmp(m.kind, "bar")) {
+		b->bar = true;
+		snprintf(b->device, sizeof(b->device), "%s", m.device);
+		snprintf(b->cdev, sizeof(b->cdev), "%s", m.cdev);
+		b->bar_index = m.bar;
+	}
 	h = add_holder(&b->maps, &b->nmaps);
 	h->pid = s->pid;
 	h->start = e->start;
@@ -138,11 +150,35 @@ static int cmp_ibuf(const void *a, const void *b)
 	return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
+/* Listed among bar_mappings: a BAR's DMA-BUF that no fd holds. */
+static bool is_bar_mapping(const struct ibuf *b)
+{
+	return b->bar && !b->nfds;
+}
+
+static void print_holders(const struct ibuf *b);
+
+static void print_bar(const struct ibuf *b)
+{
+	du_out_open_object(NULL);
+	du_print_u64(DU_ANY, "inode", "inode %" PRIu64, b->ino);
+	du_print_string(DU_ANY, "device", " BAR mapping: device %s",
+			b->device);
+	du_print_u64(DU_ANY, "bar", " BAR %" PRIu64, (uint64_t)b->bar_index);
+	if (b->cdev[0])
+		du_print_string(DU_ANY, "cdev", " cdev %s", b->cdev);
+	else
+		du_print_null(DU_JSON, "cdev", NULL);
+	du_print_string(DU_ANY, "name", " name %s", b->map_name);
+	du_print_nl();
+	print_holders(b);
+	du_out_close_object();
+}
+
 static void print_ibuf(const struct ibuf *b)
 {
 	const char *name = b->have_fi ? b->fi.name : b->map_name;
 	char sz[DU_SIZE_STRLEN];
-	size_t i;
 
 	du_out_open_object(NULL);
 	du_print_u64(DU_ANY, "inode", "inode %" PRIu64, b->ino);
@@ -164,6 +200,14 @@ static void print_ibuf(const struct ibuf *b)
 	else
 		du_print_null(DU_JSON, "name", NULL);
 	du_print_nl();
+	print_holders(b);
+	du_out_close_object();
+}
+
+static void print_holders(const struct ibuf *b)
+{
+	size_t i;
+
 	du_out_open_array("fds");
 	for (i = 0; i < b->nfds; i++) {
 		du_out_open_object(NULL);
@@ -187,7 +231,6 @@ static void print_ibuf(const struct ibuf *b)
 		du_out_close_object();
 	}
 	du_out_close_array();
-	du_out_close_object();
 }
 
 struct info_args {
@@ -344,7 +387,21 @@ int cmd_info(int argc, char **argv)
 			continue;
 		if (!select && a.pid && !held_by(&s.v[i], a.pid))
 			continue;
+		if (is_bar_mapping(&s.v[i]))
+			continue;
 		print_ibuf(&s.v[i]);
+		shown++;
+	}
+	du_out_close_array();
+	du_out_open_array("bar_mappings");
+	for (i = 0; i < s.n; i++) {
+		if (select && s.v[i].ino != a.inode)
+			continue;
+		if (!select && a.pid && !held_by(&s.v[i], a.pid))
+			continue;
+		if (!is_bar_mapping(&s.v[i]))
+			continue;
+		print_bar(&s.v[i]);
 		shown++;
 	}
 	du_out_close_array();

@@ -76,16 +76,20 @@ test_maps_bad_input() {
 test_info_lists_holders_like_dmabuf_dump() {
 	vd "${P[@]}" -j info
 	assertEquals "$err" 0 "$rc"
-	assertEquals "four buffers by inode" '[1234,1240,5678,7001]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	assertEquals "two buffers by inode" '[1234,1240]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	assertEquals "BAR mappings apart, decoded" \
+		'[{"inode":5678,"device":"0000:00:04.0","bar":2,"cdev":"vfio0"},{"inode":7001,"device":"0000:00:03.0","bar":0,"cdev":"vfio1"}]' \
+		"$(jq -c '[.bar_mappings[] | {inode,device,bar,cdev}]' <<<"$out")"
+	assertEquals "held by the broker's mapping" '[100]' "$(jq -c '[.bar_mappings[0].mappings[].pid]' <<<"$out")"
 	assertEquals "fdinfo of client-a" '{"size":2097152,"exporter":"vfio_pci_core","name":"client-a","count":3}' \
 		"$(jq -c '.buffers[0] | {size,exporter,name,count}' <<<"$out")"
 	assertEquals "held by fd" '[[100,5],[200,3]]' "$(jq -c '[.buffers[0].fds[] | [.pid,.fd]]' <<<"$out")"
 	assertEquals "held by mapping" '[200]' "$(jq -c '[.buffers[0].mappings[].pid]' <<<"$out")"
-	assertEquals "mapped only: size unknown" '{"size":null,"name":"vfio0:0000:00:04.0/2"}' \
-		"$(jq -c '.buffers[2] | {size,name}' <<<"$out")"
+	assertEquals "the BAR's DMA-BUF name" "vfio0:0000:00:04.0/2" "$(jq -r '.bar_mappings[0].name' <<<"$out")"
 	vd "${P[@]}" info
 	assertContains "$out" "inode 1234 size 2M exporter vfio_pci_core count 3 name client-a"
 	assertContains "$out" "fd  pid 200 (client) fd 3"
+	assertContains "$out" "inode 5678 BAR mapping: device 0000:00:04.0 BAR 2 cdev vfio0 name vfio0:0000:00:04.0/2"
 }
 
 test_info_selects_one_buffer() {
@@ -95,7 +99,11 @@ test_info_selects_one_buffer() {
 	vd "${P[@]}" -j info --pid 200 --fd 3
 	assertEquals '[1234]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
 	vd "${P[@]}" -j info --pid 100
-	assertEquals "the buffers pid 100 holds" '[1234,1240,5678,7001]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	assertEquals "the buffers pid 100 holds" '[1234,1240]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	assertEquals "and its BAR mappings" '[5678,7001]' "$(jq -c '[.bar_mappings[].inode]' <<<"$out")"
+	vd "${P[@]}" -j info --inode 5678
+	assertEquals "a BAR mapping selected by inode" '[[],[5678]]' \
+		"$(jq -c '[[.buffers[].inode],[.bar_mappings[].inode]]' <<<"$out")"
 	vd "${P[@]}" -j info --pid 300
 	assertEquals '[]' "$(jq -c '.buffers' <<<"$out")"
 	expect 1 "no process holds a DMA-BUF with inode 999" "${P[@]}" info --inode 999
