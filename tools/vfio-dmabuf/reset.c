@@ -33,7 +33,7 @@ static const char *reset_strerror(int err, bool has_reset)
 	switch (err) {
 	case EINVAL:
 		return has_reset ? "invalid request" :
-			"the device has no reset method (vfio-pci found no function-level, power-management or bus reset for it; a device alone below a bridge can use a secondary bus reset)";
+			"the device has no reset method (no function-level, power-management or bus reset; alone below a bridge it could use a secondary bus reset)";
 	case ENOTTY:
 		return "no reset method of the device worked";
 	case EAGAIN:

@@ -624,6 +624,7 @@ test_reset_through_the_broker() {
 		# ivshmem on the root bus (profile p2p): no reset method
 		assertEquals "reset fails as a failure: $err" 1 "$rc"
 		assertContains "errno in words" "$err" "reset of $IV failed: EINVAL: the device has no reset method"
+		assertContains "the broker's message is whole" "$err" "secondary bus reset)"
 		assertEquals "one line" 1 "$(grep -c . "$work/err")"
 		assertContains "the broker logs the refusal" "$(cat "$work/broker.log")" "refused: reset of $IV failed: EINVAL"
 		[ -n "${c:-}" ] && { wait "$c"; r=$?; assertEquals "the client is unaffected" 0 "$r"; }
