@@ -518,6 +518,9 @@ static void step_memattr(void)
 	if (map == MAP_FAILED)
 		die(1, "mmap: %s", strerror(errno));
 	check(!access64(map, true, &v), "WC write raised SIGBUS");
+	/* The PTE's cache bits (x86: WC is PWT, UC- is PCD) */
+	if (ptdump_line(map, line, sizeof(line)))
+		printf("wc_ptdump=%s\n", line);
 	/* x86 PAT: the memtype of the BAR's physical range, if exposed */
 	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
 	while (f && fgets(line, sizeof(line), f))

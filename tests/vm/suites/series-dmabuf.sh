@@ -147,6 +147,7 @@ test_memattr() {
 	assertEquals "memattr after SET WC" 1 "$(value memattr_after_set)"
 	assertEquals "unknown memattr" EOPNOTSUPP "$(value memattr_unknown)"
 	[ -n "$(value pat_wc)" ] && tap_diag "PAT: $(value pat_wc)"
+	[ -n "$(value wc_ptdump)" ] && tap_diag "WC mapping: $(value wc_ptdump)"
 	return 0
 }
 
