@@ -537,6 +537,27 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 	assertEquals "memattr get: $err" 0 "$rc"
 	assertEquals "uncached by default" nc "$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
 	jrun memattr-set vfio-dmabuf -j memattr set --socket "$sock" --id "$id_b" wc
+	if [ "$rc" = 3 ] && [[ $err == *"platform cannot provide"* ]]; then
+		# The kernel refuses WC where the mapping would not really be WC
+		# (x86 PAT tracks the BAR as uncached because vfio-pci maps it in
+		# the kernel). Check the refusal left everything as it was.
+		say "  refused: $err"
+		jrun memattr-get-refused vfio-dmabuf -j memattr get --socket "$sock" --id "$id_b"
+		assertEquals "memattr get after the refusal: $err" 0 "$rc"
+		assertEquals "still uncached after the refusal" nc \
+			"$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
+		local phys=$((bar_start + B_OFF)) pat=
+		if [ -r /sys/kernel/debug/x86/pat_memtype_list ]; then
+			pat=$(pat_lines "$phys" $((phys + BUF_LEN)))
+			say "  PAT memtype entries for B's physical range: ${pat:-(none)}"
+			assertContains "the reason: PAT tracks the BAR as uncached-minus" \
+				"$pat" "uncached-minus"
+		fi
+		assertTrue "client B's own (uncached) mapping still verifies" "client_alive b"
+		passing || return 0
+		skip_step 3 "the kernel refuses WC for this buffer here (EOPNOTSUPP): x86 PAT tracks BAR$BAR as uncached-minus, because vfio-pci maps it in the kernel, so no write-combining mapping of it can exist"
+		return 0
+	fi
 	assertEquals "memattr set wc: $err" 0 "$rc"
 	jrun memattr-get-after vfio-dmabuf -j memattr get --socket "$sock" --id "$id_b"
 	assertEquals "now wc" wc "$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
