@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "du/argp-exact.h"
 #include "du/exitcodes.h"
 #include "du/iommufd.h"
 #include "du/output.h"
@@ -117,7 +118,7 @@ static int wants_help(int argc, char **argv)
 int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 	      void *input)
 {
-	char name[sizeof(c->where) + 64];
+	char name[sizeof(c->where) + 64], msg[200];
 	char *saved = argv[0];
 	int rc, help;
 
@@ -138,6 +139,11 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 		argp_parse(argp, 2, hv, ARGP_NO_EXIT, NULL, input);
 		argv[0] = saved;
 		return CTL_HELP_SHOWN;
+	}
+	if (du_argp_exact_long_options(argp, argc, argv, 0, msg,
+				       sizeof(msg))) {
+		argv[0] = saved;
+		return ctl_usage(c, "%s", msg);
 	}
 	rc = argp_parse(argp, argc, argv, ARGP_NO_EXIT, NULL,
 			input);
@@ -478,6 +484,14 @@ int main(int argc, char **argv)
 
 	du_close_stdout_atexit();
 	argp_err_exit_status = DU_EXIT_USAGE;
+	{
+		char msg[200];
+
+		if (du_argp_exact_long_options(&global_argp, argc, argv,
+					       DU_ARGP_EXACT_STOP_AT_ARG, msg,
+					       sizeof(msg)))
+			du_die(DU_EXIT_USAGE, "%s", msg);
+	}
 	argp_parse(&global_argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 
 	null_stream = fopen("/dev/null", "we");

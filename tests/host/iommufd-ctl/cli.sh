@@ -112,6 +112,21 @@ test_usage_errors_exit_2_with_one_line() {
 
 # ---- IOVA and length checks -------------------------------------------------
 
+test_abbreviated_long_options_are_refused() {
+	ictl -n ioas map --len 4K
+	assertEquals "abbreviated command option" 2 "$rc"
+	assertEquals "iommufd-ctl: ioas map: unrecognized option '--len'; did you mean '--length'?" "$err"
+	ictl --jso ioas list
+	assertEquals "abbreviated global option" 2 "$rc"
+	assertEquals "iommufd-ctl: unrecognized option '--jso'; did you mean '--json'?" "$err"
+	printf 'ioas alloc name A\nioas map --ioas A --iov 0x100000 --length 4K\n' >"$work/abbrev.batch"
+	ictl -n -b "$work/abbrev.batch"
+	assertEquals "abbreviation in a batch line" 2 "$rc"
+	assertEquals "$work/abbrev.batch:2: ioas map: unrecognized option '--iov'; did you mean '--iova'?" "$err"
+	ictl -n ioas map --length 4K
+	assertEquals "the exact option still works" 0 "$rc"
+}
+
 test_unaligned_iova_and_length() {
 	ictl -n ioas map --iova 0x100001 --length 2M
 	assertEquals 2 "$rc"
