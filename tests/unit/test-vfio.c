@@ -72,7 +72,7 @@ static void test_words(void)
 	is_str(du_vfio_strerror(DU_VFIO_OP_REVOKE, -ENOTTY),
 	       "the running kernel lacks DMA-BUF revoke", "revoke ENOTTY");
 	is_str(du_vfio_strerror(DU_VFIO_OP_MEMATTR, -EOPNOTSUPP),
-	       "the memory attribute is not supported for this buffer (unknown to the kernel, or the platform cannot provide it: x86 PAT refuses WC for a BAR that vfio-pci maps uncached)",
+	       "memory attribute not supported for this buffer (unknown, or the platform cannot provide it: x86 PAT refuses WC for a BAR vfio-pci maps uncached)",
 	       "memattr EOPNOTSUPP");
 	is_str(du_vfio_strerror(DU_VFIO_OP_MAP_FILE, -EOPNOTSUPP),
 	       "iommufd maps only single-range VFIO DMA-BUFs",

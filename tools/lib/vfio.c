@@ -421,7 +421,7 @@ static const struct errmsg memattr_msgs[] = {
 	{ ENOTTY, "the running kernel lacks DMA-BUF memory attributes" },
 	{ EBADF, "not a DMA-BUF" },
 	{ EINVAL, "not a DMA-BUF" },
-	{ EOPNOTSUPP, "the memory attribute is not supported for this buffer (unknown to the kernel, or the platform cannot provide it: x86 PAT refuses WC for a BAR that vfio-pci maps uncached)" },
+	{ EOPNOTSUPP, "memory attribute not supported for this buffer (unknown, or the platform cannot provide it: x86 PAT refuses WC for a BAR vfio-pci maps uncached)" },
 	{ ENODEV, "the buffer was not exported by this device" },
 	{ EBADFD, "the buffer is revoked" },
 	{ 0, NULL },
