@@ -33,7 +33,4 @@ struct verify_result {
 void p2p_verify(struct p2p_node *provider, struct p2p_node *client, int bar,
 		struct verify_result *r);
 
-/* "EINVAL" for 22 etc.; "E<n>" when unknown. */
-const char *errno_name(int err);
-
 #endif /* P2P_PROBE_H */
