@@ -30,6 +30,20 @@ const struct du_keyword vd_vfio_mode_keywords[] = {
 	{ NULL, 0 },
 };
 
+enum vd_vfio_mode vd_arg_vfio_mode(const struct argp_state *state,
+				   const char *arg)
+{
+	char buf[64];
+	int v;
+
+	if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
+		argp_failure(state, DU_EXIT_USAGE, 0,
+			     "--vfio-mode: unknown mode '%s' (expected %s)",
+			     arg, du_keyword_list(vd_vfio_mode_keywords,
+						  buf, sizeof(buf)));
+	return (enum vd_vfio_mode)v;
+}
+
 const char *vd_memattr_name(uint32_t v)
 {
 	const char *n = du_keyword_name(du_memattr_keywords, (int)v);

@@ -107,12 +107,7 @@ static error_t bufspec_parse(int key, char *arg, struct argp_state *state)
 		b->allow_overlap = true;
 		break;
 	case OPT_VFIO_MODE:
-		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--vfio-mode: unknown mode '%s' (expected %s)",
-				     arg, du_keyword_list(vd_vfio_mode_keywords,
-							  buf, sizeof(buf)));
-		b->mode = (enum vd_vfio_mode)v;
+		b->mode = vd_arg_vfio_mode(state, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -83,12 +83,7 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 				     "--require: empty feature list");
 		break;
 	case OPT_VFIO_MODE:
-		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--vfio-mode: unknown mode '%s' (expected %s)",
-				     arg, du_keyword_list(vd_vfio_mode_keywords,
-							  buf, sizeof(buf)));
-		a->mode = (enum vd_vfio_mode)v;
+		a->mode = vd_arg_vfio_mode(state, arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_failure(state, DU_EXIT_USAGE, 0,

@@ -841,9 +841,8 @@ static void parse_bar_list(struct argp_state *state, struct serve_args *a,
 static error_t serve_parse(int key, char *arg, struct argp_state *state)
 {
 	struct serve_args *a = state->input;
-	char buf[64], *end;
+	char *end;
 	unsigned long m;
-	int v;
 
 	switch (key) {
 	case OPT_SOCKET:
@@ -881,12 +880,7 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 		a->quiet = true;
 		break;
 	case OPT_VFIO_MODE:
-		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--vfio-mode: unknown mode '%s' (expected %s)",
-				     arg, du_keyword_list(vd_vfio_mode_keywords,
-							  buf, sizeof(buf)));
-		a->vfio_mode = (enum vd_vfio_mode)v;
+		a->vfio_mode = vd_arg_vfio_mode(state, arg);
 		break;
 	case OPT_MAP_BAR:
 		parse_bar_list(state, a, arg);

@@ -38,8 +38,6 @@ static const struct argp_option target_options[] = {
 static error_t target_parse(int key, char *arg, struct argp_state *state)
 {
 	struct vd_target *t = state->input;
-	char buf[64];
-	int v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -67,12 +65,7 @@ static error_t target_parse(int key, char *arg, struct argp_state *state)
 		t->device_fd = vd_arg_fd("--device-fd", arg);
 		break;
 	case OPT_VFIO_MODE:
-		if (du_parse_keyword(arg, vd_vfio_mode_keywords, &v) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--vfio-mode: unknown mode '%s' (expected %s)",
-				     arg, du_keyword_list(vd_vfio_mode_keywords,
-							  buf, sizeof(buf)));
-		t->mode = (enum vd_vfio_mode)v;
+		t->mode = vd_arg_vfio_mode(state, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

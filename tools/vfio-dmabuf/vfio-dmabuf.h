@@ -112,6 +112,9 @@ enum vd_vfio_mode {
 	VD_VFIO_GROUP,
 };
 extern const struct du_keyword vd_vfio_mode_keywords[];
+/* --vfio-mode auto|cdev|group for the argp parser at state (exits 2). */
+enum vd_vfio_mode vd_arg_vfio_mode(const struct argp_state *state,
+				   const char *arg);
 
 /* A PCI device as sysfs describes it. */
 struct vd_pcidev {
