@@ -12,25 +12,23 @@
 #   make -C $CACHE/linux-7.3.4/tools/testing/selftests/vfio \
 #        OUTPUT=$CACHE/build/test/kselftest/vfio \
 #        KHDR_INCLUDES="-isystem $CACHE/build/test/usr/include"
-# and found through $DU_VFIO_KSELFTEST (the binary), or in
-# build/{test,debug}/kselftest/vfio of the dmabuf-utils cache (the variant
-# matching the running kernel first). Each kselftest test case becomes one
-# test point here.
+# (kernel/scripts/build.sh does this for each variant), and found through
+# $DU_VFIO_KSELFTEST (the binary), or in build/{test,debug}/kselftest/vfio
+# of the dmabuf-utils cache. Each kselftest test case becomes one test
+# point here.
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
 
 find_test() {
-	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} v c
+	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
 	if [ -n "${DU_VFIO_KSELFTEST:-}" ]; then
 		echo "$DU_VFIO_KSELFTEST"
 		return
 	fi
-	# The debug variant's kernel has KASAN in its version banner
-	v=test
-	grep -q KASAN /proc/config.gz 2>/dev/null && v=debug
-	for c in "$cache/build/$v" "$cache/build/test" "$cache/build/debug" \
-		 "$cache/build/dev"; do
+	# kernel/scripts/build.sh builds it for each variant from the same
+	# applied tree and uapi headers, so either variant's copy fits.
+	for c in "$cache/build/test" "$cache/build/debug"; do
 		if [ -x "$c/kselftest/vfio/vfio_dmabuf_mmap_test" ]; then
 			echo "$c/kselftest/vfio/vfio_dmabuf_mmap_test"
 			return
