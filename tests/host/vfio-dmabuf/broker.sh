@@ -170,7 +170,23 @@ test_one_broker_per_socket_and_stale_sockets() {
 	start_broker
 	vd list --socket "$sock"
 	assertEquals "a stale socket is replaced" 0 "$rc"
-	expect 1 "$work/sys exists and is not a socket" serve --socket "$work/sys"
+	expect 2 "--socket: $work/sys exists and is not a socket (a directory)" serve --socket "$work/sys"
+	: >"$work/file"
+	expect 2 "--socket: $work/file exists and is not a socket (a regular file)" serve --socket "$work/file"
+	assertTrue "the file is left alone" "[ -f '$work/file' ]"
+}
+
+test_a_socket_path_that_is_not_a_socket() {
+	: >"$work/file"
+	expect 2 "--socket: $work/file is not a socket (a regular file)" list --socket "$work/file"
+	assertNotContains "$err" "Connection refused"
+	expect 2 "--socket: $work/sys is not a socket (a directory)" stop --socket "$work/sys"
+	expect 2 "--socket: $work/file is not a socket (a regular file)" \
+		export --socket "$work/file" --device 0000:00:04.0 --bar 2 --range 0:4K
+	expect 2 "--socket: $work/file is not a socket (a regular file)" revoke --socket "$work/file" --id 1
+	VFIO_DMABUF_SOCKET=$work/file expect 2 \
+		"\$VFIO_DMABUF_SOCKET: $work/file is not a socket (a regular file)" list
+	expect 1 "no broker at $work/nothing: No such file or directory" list --socket "$work/nothing"
 }
 
 test_stop_and_signals_remove_the_socket() {
@@ -198,6 +214,8 @@ test_serve_usage_errors() {
 	expect 1 "cannot open VFIO device 0000:00:04.0" serve --socket "$work/x" --device 00:04.0
 	assertFalse "no socket left behind" "[ -e '$work/x' ]"
 	expect 2 "--vfio-mode: unknown mode 'x'" serve --socket "$work/x" --vfio-mode x
+	expect 2 "--group: no such group 'nosuchgroup'" serve --socket "$work/x" --group nosuchgroup
+	assertFalse "no socket left behind" "[ -e '$work/x' ]"
 }
 
 tap_run_shunit2

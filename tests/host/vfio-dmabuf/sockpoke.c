@@ -11,6 +11,17 @@
  * version-1 request in a version-2 header, accepted), close
  * (connect and close at once, like a client killed midway).
  *
+ *   sockpoke SOCKET idle SECONDS
+ *
+ * connects and sends nothing: prints what the broker sends within SECONDS
+ * (a reply, then "closed" or "open"), or "no reply (timeout)".
+ *
+ *   sockpoke SOCKET hold N
+ *
+ * opens N connections (without blocking: a connection the broker's backlog
+ * has no room for is not counted), prints "connected K of N" and holds
+ * them, idle, until killed.
+ *
  * Prints "reply type=0x.. err=N exit=N message=..." for a reply, then
  * "closed" if the broker closed the connection afterwards (or "open").
  * Exit status: 0 when a reply (or, for close, nothing) came, 1 otherwise.
@@ -42,15 +53,47 @@ int main(int argc, char **argv)
 	struct pollfd p;
 	size_t len = sizeof(*h), nfds = 0;
 	ssize_t n;
-	int s, fds[1], sendfd = -1;
+	int s, fds[1], sendfd = -1, wait_ms = -1;
 	const char *kind;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: sockpoke SOCKET KIND\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: sockpoke SOCKET KIND [N]\n");
 		return 2;
 	}
 	kind = argv[2];
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
+	if (!strcmp(kind, "hold") && argc == 4) {
+		int i, k = 0, want = atoi(argv[3]);
+
+		int budget = 1000;	/* 2 ms retries while the backlog is full */
+
+		for (i = 0; i < want; i++) {
+			s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+			if (s < 0)
+				break;
+			int r;
+
+			while ((r = connect(s, (struct sockaddr *)&sa,
+					    sizeof(sa))) < 0 &&
+			       errno == EAGAIN && budget-- > 0)
+				usleep(2000);
+			if (r < 0) {
+				close(s);
+				break;
+			}
+			k++;
+		}
+		printf("connected %d of %d\n", k, want);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(kind, "idle") && argc == 4)
+		wait_ms = atoi(argv[3]) * 1000;
+	else if (argc != 3) {
+		fprintf(stderr, "usage: sockpoke SOCKET KIND\n");
+		return 2;
+	}
 	s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("connect");
@@ -108,13 +151,21 @@ int main(int argc, char **argv)
 			((struct vd_reset_req *)(h + 1))->flags = 1;
 	} else if (!strcmp(kind, "hellov2")) {
 		h->version = 2;
+	} else if (!strcmp(kind, "idle")) {
+		len = 0;
 	} else if (strcmp(kind, "hello")) {
 		fprintf(stderr, "sockpoke: unknown kind '%s'\n", kind);
 		return 2;
 	}
-	if (du_scm_send(s, buf, len, sendfd >= 0 ? &sendfd : NULL,
-			sendfd >= 0 ? 1 : 0) < 0) {
+	if (len && du_scm_send(s, buf, len, sendfd >= 0 ? &sendfd : NULL,
+			       sendfd >= 0 ? 1 : 0) < 0) {
 		perror("send");
+		return 1;
+	}
+	p.fd = s;
+	p.events = POLLIN;
+	if (wait_ms >= 0 && poll(&p, 1, wait_ms) != 1) {
+		printf("no reply (timeout)\n");
 		return 1;
 	}
 	n = du_scm_recv(s, buf, sizeof(buf), fds, 1, &nfds);
