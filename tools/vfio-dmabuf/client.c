@@ -42,7 +42,7 @@ unsigned int vd_arg_seconds(const char *opt, const char *s)
 			decimals = 4;	/* "5." */
 	}
 	if (!digits || *p || decimals > 3 || whole > VD_TIMEOUT_MAX_S)
-		vd_usage("%s: '%s' is not a number of seconds (e.g. 5 or 0.5: at most 3 decimals, at most %d; 0 waits forever)",
+		vd_usage("%s: '%s' is not a number of seconds (e.g. 5 or 0.5: at most 3 decimals, at most %d)",
 			 opt, s, VD_TIMEOUT_MAX_S);
 	while (decimals++ < 3)
 		frac *= 10;
@@ -68,7 +68,7 @@ static const char *socket_source(const char *path)
 		"--socket";
 }
 
-static const char *file_kind(mode_t m)
+const char *vd_file_kind(mode_t m)
 {
 	switch (m & S_IFMT) {
 	case S_IFREG:
@@ -136,7 +136,8 @@ int vd_client_connect(struct vd_client *c, const char *path)
 		close(s);
 		if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
 			du_err("%s: %s is not a socket (%s)",
-			       socket_source(path), path, file_kind(st.st_mode));
+			       socket_source(path), path,
+			       vd_file_kind(st.st_mode));
 			return DU_EXIT_USAGE;
 		}
 		if (e == EAGAIN || e == EINPROGRESS) {

@@ -236,6 +236,9 @@ extern unsigned int vd_client_timeout_ms;
  */
 unsigned int vd_arg_seconds(const char *opt, const char *s);
 
+/* "a regular file", "a directory"...: what a path that is not a socket is. */
+const char *vd_file_kind(mode_t m);
+
 /* "5", "0.5", "1.25": ms as seconds, for messages. */
 void vd_format_seconds(unsigned int ms, char *buf, size_t len);
 
