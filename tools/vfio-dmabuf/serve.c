@@ -83,7 +83,14 @@ struct broker_client {
 	int sock;
 	pid_t pid;
 	uid_t uid;
-	int64_t last;		/* ms (monotonic): accepted or last request */
+	int64_t last;		/* ms (monotonic): accepted, last request, or
+				 * last progress of a LIST reply */
+	/* a LIST reply in progress: BUFFER messages list_next..list_count-1
+	 * are still to send (when the client's queue is full, the rest waits
+	 * for POLLOUT; the broker never blocks on one client) */
+	bool listing;
+	uint32_t list_seq;
+	size_t list_next, list_count;
 };
 
 struct serve_args {
@@ -170,7 +177,12 @@ static int send_msg(struct broker_client *c, uint16_t type, uint32_t seq,
 	vd_proto_hdr(h, type, (uint32_t)len, seq);
 	r = du_scm_send(c->sock, buf, len, fd >= 0 ? &fd : NULL,
 			fd >= 0 ? 1 : 0);
-	if (r < 0)
+	/* client sockets are non-blocking: a full queue means the client
+	 * sends requests without reading the replies (a LIST in progress
+	 * waits instead, see list_continue()) */
+	if (r == -EAGAIN && !c->listing)
+		blog(c, "does not read its replies: connection closed");
+	else if (r < 0 && r != -EAGAIN)
 		blog(c, "cannot send the reply: %s", strerror(-r));
 	return r;
 }
@@ -279,17 +291,40 @@ static int do_hello(struct broker_client *c, const struct vd_msg_hdr *h)
 			sizeof(hello), -1);
 }
 
+/* Send what the client's queue takes of a LIST reply in progress; < 0
+ * when the connection must be closed.  Buffers are only ever appended, so
+ * the first list_count are still there. */
+static int list_continue(struct broker_client *c)
+{
+	int r;
+
+	while (c->list_next < c->list_count) {
+		r = send_buffer(c, VD_MSG_BUFFER, c->list_seq,
+				&B.bufs[c->list_next], false);
+		if (r == -EAGAIN)
+			return 0;	/* the rest on POLLOUT */
+		if (r < 0)
+			return r;
+		c->list_next++;
+	}
+	c->listing = false;
+	return 0;
+}
+
 static int do_list(struct broker_client *c, const struct vd_msg_hdr *h)
 {
 	struct vd_list l = { .count = (uint32_t)B.nbufs };
-	size_t i;
 	int r;
 
 	r = send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL, &l,
 		     sizeof(l), -1);
-	for (i = 0; r == 0 && i < B.nbufs; i++)
-		r = send_buffer(c, VD_MSG_BUFFER, h->seq, &B.bufs[i], false);
-	return r;
+	if (r < 0)
+		return r;
+	c->listing = true;
+	c->list_seq = h->seq;
+	c->list_next = 0;
+	c->list_count = B.nbufs;
+	return list_continue(c);
 }
 
 static int do_export(struct broker_client *c, const struct vd_msg_hdr *h)
@@ -582,6 +617,8 @@ static int handle(struct broker_client *c)
 	n = du_scm_recv(c->sock, buf, sizeof(buf), fds, 0, &nfds);
 	if (n == 0)
 		return -1;	/* the client is gone */
+	if (n == -EAGAIN)
+		return 0;	/* nothing after all */
 	if (n < 0) {
 		if (n != -EMSGSIZE) {
 			blog(c, "receive: %s", strerror((int)-n));
@@ -781,19 +818,18 @@ static bool accept_client(int lsock)
 	struct broker_client nc = { .pid = 0, .uid = (uid_t)-1 };
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	struct timeval tv = { .tv_sec = 2 };
 	char why[VD_MSG_LEN];
 	unsigned int i, mine = 0;
 
-	nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	/* non-blocking: a client that stops reading must not stall the
+	 * broker (see send_msg()) */
+	nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (nc.sock < 0)
 		return errno == EINTR || errno == ECONNABORTED;
 	if (getsockopt(nc.sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
 		nc.pid = cred.pid;
 		nc.uid = cred.uid;
 	}
-	/* a client that stops reading must not stall the broker for long */
-	setsockopt(nc.sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	nc.last = mono_ms();
 
 	if (!privileged(nc.uid)) {
@@ -835,7 +871,9 @@ static int drop_idle(void)
 				next = left;
 			continue;
 		}
-		snprintf(why, sizeof(why), "idle for %s s: connection closed (serve --client-timeout)",
+		snprintf(why, sizeof(why), B.clients[i].listing ?
+			 "not reading its replies for %s s: connection closed (serve --client-timeout)" :
+			 "idle for %s s: connection closed (serve --client-timeout)",
 			 secs);
 		blog(&B.clients[i], "%s", why);
 		goodbye(B.clients[i].sock, why);
@@ -858,7 +896,9 @@ static int serve_loop(int lsock, int sigfd)
 		n = B.nclients;
 		for (i = 0; i < n; i++)
 			pfd[i + 2] = (struct pollfd){
-				.fd = B.clients[i].sock, .events = POLLIN };
+				.fd = B.clients[i].sock,
+				.events = B.clients[i].listing ? POLLOUT :
+					POLLIN };
 		r = poll(pfd, n + 2, wait_ms);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -875,11 +915,14 @@ static int serve_loop(int lsock, int sigfd)
 		}
 		/* clients in reverse, so that dropping one keeps indexes */
 		for (i = n; i-- > 0;) {
-			if (!pfd[i + 2].revents)
+			struct broker_client *c = &B.clients[i];
+			short re = pfd[i + 2].revents;
+
+			if (!re)
 				continue;
-			if (pfd[i + 2].revents & POLLIN &&
-			    handle(&B.clients[i]) >= 0) {
-				B.clients[i].last = mono_ms();
+			if (c->listing ? re & POLLOUT && list_continue(c) >= 0 :
+			    re & POLLIN && handle(c) >= 0) {
+				c->last = mono_ms();
 				continue;
 			}
 			drop_client(i);

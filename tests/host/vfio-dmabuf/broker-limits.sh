@@ -163,6 +163,24 @@ test_idle_connections_of_the_owner_do_not_lock_out_stop() {
 	[ "$rc" = 0 ] && bpid=
 }
 
+test_clients_that_do_not_read_their_replies_do_not_stall_the_broker() {
+	local i p flooders=
+	start_broker
+	for i in 1 2 3; do
+		timeout 30 "$POKE" "$sock" flood 6 >"$work/flood$i" 2>&1 &
+		flooders="$flooders $!"
+	done
+	sleep 1
+	for i in 1 2 3 4; do
+		vdt list --socket "$sock" --timeout 1
+		assertEquals "list $i while 3 clients flood the broker ($err)" 0 "$rc"
+	done
+	for p in $flooders; do wait "$p"; done
+	assertContains "the flooders ran: $(cat "$work/flood1")" "$(cat "$work/flood1")" "requests"
+	assertContains "the broker drops them" "$(cat "$work/broker.log")" \
+		"does not read its replies: connection closed"
+}
+
 test_one_user_cannot_lock_out_another() {
 	[ "$(id -u)" = 0 ] || { skip_test "needs root to act as other users"; return; }
 	command -v setpriv >/dev/null || { skip_test "setpriv (util-linux) not installed"; return; }

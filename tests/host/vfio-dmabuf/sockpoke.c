@@ -16,6 +16,12 @@
  * connects and sends nothing: prints what the broker sends within SECONDS
  * (a reply, then "closed" or "open"), or "no reply (timeout)".
  *
+ *   sockpoke SOCKET flood SECONDS
+ *
+ * for SECONDS, sends HELLO requests as fast as the broker takes them and
+ * never reads a reply; when the broker closes the connection, connects
+ * again.  Prints "N connections, M requests" at the end.
+ *
  *   sockpoke SOCKET hold N
  *
  * opens N connections (without blocking: a connection the broker's backlog
@@ -38,10 +44,48 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "du/scm.h"
 #include "../../../tools/vfio-dmabuf/proto.h"
+
+static int flood(const struct sockaddr_un *sa, int seconds)
+{
+	struct vd_msg_hdr h;
+	time_t end = time(NULL) + seconds;
+	unsigned long conns = 0, reqs = 0;
+	struct pollfd p = { .fd = -1, .events = POLLOUT };
+
+	vd_proto_hdr(&h, VD_MSG_HELLO, sizeof(h), 1);
+	while (time(NULL) < end) {
+		if (p.fd < 0) {
+			p.fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
+				      0);
+			if (p.fd < 0 || connect(p.fd, (const void *)sa,
+						sizeof(*sa)) < 0) {
+				if (p.fd >= 0)
+					close(p.fd);
+				p.fd = -1;
+				usleep(10000);
+				continue;
+			}
+			conns++;
+		}
+		if (send(p.fd, &h, sizeof(h), MSG_NOSIGNAL) == sizeof(h)) {
+			reqs++;
+			continue;
+		}
+		if (errno == EAGAIN) {
+			poll(&p, 1, 100);	/* the broker is reading */
+			continue;
+		}
+		close(p.fd);		/* dropped: again */
+		p.fd = -1;
+	}
+	printf("%lu connections, %lu requests\n", conns, reqs);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -88,6 +132,8 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	if (!strcmp(kind, "flood") && argc == 4)
+		return flood(&sa, atoi(argv[3]));
 	if (!strcmp(kind, "idle") && argc == 4)
 		wait_ms = atoi(argv[3]) * 1000;
 	else if (argc != 3) {
