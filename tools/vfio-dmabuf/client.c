@@ -60,6 +60,28 @@ void vd_format_seconds(unsigned int ms, char *buf, size_t len)
 		buf[--n] = '\0';
 }
 
+void vd_escape_ctl(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	unsigned char ch;
+
+	if (!len)
+		return;
+	for (; (ch = (unsigned char)*in) != '\0'; in++) {
+		if (ch < 0x20 || ch == 0x7f) {
+			if (o + 4 >= len)
+				break;
+			snprintf(out + o, 5, "\\x%02x", ch);
+			o += 4;
+		} else {
+			if (o + 1 >= len)
+				break;
+			out[o++] = (char)ch;
+		}
+	}
+	out[o] = '\0';
+}
+
 /* The option the socket path came from, for messages. */
 static const char *socket_source(const char *path)
 {
@@ -110,6 +132,10 @@ int vd_client_connect(struct vd_client *c, const char *path)
 	c->path = path;
 	if (!path) {
 		du_err("no broker socket: give --socket PATH (or set VFIO_DMABUF_SOCKET)");
+		return DU_EXIT_USAGE;
+	}
+	if (!*path) {
+		du_err("--socket: empty path");
 		return DU_EXIT_USAGE;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -272,23 +298,24 @@ int vd_client_call(struct vd_client *c, uint16_t type, const void *body,
 		return status;
 	rh = reply;
 	st = (const void *)(rh + 1);
-	if (rh->type == (VD_MSG_ERROR | VD_REPLY) && rh->seq == 0) {
-		/* not an answer: the broker refused or dropped us */
+	if (st->err || rh->type == (VD_MSG_ERROR | VD_REPLY)) {
+		char text[2 * sizeof(st->message)];
+
 		if (fd && *fd >= 0) {
 			close(*fd);
 			*fd = -1;
 		}
-		du_err("the broker at %s %s the connection: %s", c->path,
-		       c->seq == 1 ? "refused" : "closed",
-		       st->message[0] ? st->message : strerror(st->err));
-		return DU_EXIT_FAILURE;
-	}
-	if (st->err) {
-		if (fd && *fd >= 0) {
-			close(*fd);
-			*fd = -1;
+		vd_escape_ctl(st->message[0] ? st->message :
+			      strerror(st->err ? st->err : EPROTO),
+			      text, sizeof(text));
+		if (rh->type == (VD_MSG_ERROR | VD_REPLY) && rh->seq == 0) {
+			/* not an answer: the broker refused or dropped us */
+			du_err("the broker at %s %s the connection: %s",
+			       c->path, c->seq == 1 ? "refused" : "closed",
+			       text);
+			return DU_EXIT_FAILURE;
 		}
-		du_err("%s", st->message[0] ? st->message : strerror(st->err));
+		du_err("%s", text);
 		return st->exit_code && st->exit_code <= DU_EXIT_REVOKED ?
 			(int)st->exit_code : DU_EXIT_FAILURE;
 	}
@@ -305,8 +332,12 @@ int vd_client_list_next(struct vd_client *c, void *reply, size_t *rlen)
 	if (status)
 		return status;
 	if (h->type == (VD_MSG_ERROR | VD_REPLY) && h->seq == 0) {
+		char text[2 * sizeof(((struct vd_status *)0)->message)];
+
+		vd_escape_ctl(((const struct vd_status *)(h + 1))->message,
+			      text, sizeof(text));
 		du_err("the broker at %s closed the connection: %s", c->path,
-		       ((const struct vd_status *)(h + 1))->message);
+		       text);
 		return DU_EXIT_FAILURE;
 	}
 	if (h->type != VD_MSG_BUFFER) {

@@ -136,18 +136,24 @@ static void blog(const struct broker_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void blog(const struct broker_client *c, const char *fmt, ...)
 {
+	char line[1024], text[2048];
 	va_list ap;
 
 	if (B.quiet)
 		return;
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	if (c)
-		fprintf(stderr, "client pid %d uid %u: ", (int)c->pid,
-			(unsigned int)c->uid);
+	/* requests carry strings: one log line per event, never forged
+	 * lines or terminal escapes */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	vd_escape_ctl(line, text, sizeof(text));
+	if (c)
+		fprintf(stderr, "%s: client pid %d uid %u: %s\n",
+			program_invocation_short_name, (int)c->pid,
+			(unsigned int)c->uid, text);
+	else
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name,
+			text);
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -156,7 +162,7 @@ static int send_msg(struct broker_client *c, uint16_t type, uint32_t seq,
 		    int err, int exit_code, const char *message,
 		    const void *body, size_t blen, int fd)
 {
-	char buf[VD_MSG_MAX];
+	_Alignas(uint64_t) char buf[VD_MSG_MAX];
 	struct vd_msg_hdr *h = (void *)buf;
 	struct vd_status *st = (void *)(h + 1);
 	size_t len = sizeof(*h);
@@ -605,7 +611,7 @@ static int do_reset(struct broker_client *c, const struct vd_msg_hdr *h)
 /* Returns < 0 when the connection must be closed. */
 static int handle(struct broker_client *c)
 {
-	char buf[VD_MSG_MAX];
+	_Alignas(uint64_t) char buf[VD_MSG_MAX];
 	char msg[VD_MSG_LEN];
 	struct vd_msg_hdr *h = (void *)buf;
 	struct vd_msg_hdr eh;
@@ -743,7 +749,8 @@ fail:
  */
 static void goodbye(int sock, const char *why)
 {
-	char buf[sizeof(struct vd_msg_hdr) + sizeof(struct vd_status)];
+	_Alignas(uint64_t) char buf[sizeof(struct vd_msg_hdr) +
+				    sizeof(struct vd_status)];
 	struct vd_msg_hdr *h = (void *)buf;
 	struct vd_status *st = (void *)(h + 1);
 

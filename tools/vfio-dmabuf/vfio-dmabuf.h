@@ -236,6 +236,14 @@ extern unsigned int vd_client_timeout_ms;
  */
 unsigned int vd_arg_seconds(const char *opt, const char *s);
 
+/*
+ * Copy in to out (len bytes, NUL-terminated, truncated if need be) with
+ * control bytes (below 0x20, and 0x7f) written as \xNN: for text that came
+ * from the other end of the broker socket (requests in the broker's log,
+ * the broker's messages on a client's terminal).
+ */
+void vd_escape_ctl(const char *in, char *out, size_t len);
+
 /* "a regular file", "a directory"...: what a path that is not a socket is. */
 const char *vd_file_kind(mode_t m);
 

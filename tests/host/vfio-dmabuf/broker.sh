@@ -137,6 +137,15 @@ test_a_client_killed_midway_leaves_the_broker_serving() {
 	assertTrue "and is alive" "kill -0 $bpid"
 }
 
+test_request_strings_cannot_forge_log_lines() {
+	start_broker
+	"$POKE" "$sock" forge >"$work/out" 2>&1
+	assertContains "refused: $(cat "$work/out")" "$(cat "$work/out")" "invalid PCI address"
+	assertContains "the control bytes are escaped in the log" \
+		"$(cat "$work/broker.log")" "invalid PCI address '0:0\\x0aFORGED \\x1b[2J'"
+	assertFalse "no forged line" "grep -q '^FORGED' '$work/broker.log'"
+}
+
 test_requests_the_broker_must_refuse() {
 	start_broker
 	expect 2 "device 0000:00:04.0 is not served by this broker (serving: none)" \

@@ -8,7 +8,8 @@
  * KIND: garbage, short, badmagic, badversion, longlen, shortlen,
  * unknowntype, truncexport, manyranges, badreserved, withfd, resetv1 (a
  * version-2 RESET in a version-1 header), resetflags, hello, hellov2 (a
- * version-1 request in a version-2 header, accepted), close
+ * version-1 request in a version-2 header, accepted), forge (an export
+ * whose device string holds a newline and a forged log line), close
  * (connect and close at once, like a client killed midway).
  *
  *   sockpoke SOCKET idle SECONDS
@@ -197,6 +198,14 @@ int main(int argc, char **argv)
 			((struct vd_reset_req *)(h + 1))->flags = 1;
 	} else if (!strcmp(kind, "hellov2")) {
 		h->version = 2;
+	} else if (!strcmp(kind, "forge")) {
+		e = (void *)(h + 1);
+		strcpy(e->device, "0:0\nFORGED \033[2J");
+		e->bar = 2;
+		e->nranges = 1;
+		e->ranges[0].length = 4096;
+		len = sizeof(*h) + sizeof(*e) + sizeof(e->ranges[0]);
+		vd_proto_hdr(h, VD_MSG_EXPORT, (uint32_t)len, 7);
 	} else if (!strcmp(kind, "idle")) {
 		len = 0;
 	} else if (strcmp(kind, "hello")) {
