@@ -120,6 +120,8 @@ static struct {
 	bool quiet;
 	uid_t owner;		/* the broker's own user */
 	unsigned int client_timeout_ms;
+	int spare_fd;		/* /dev/null, closed to refuse a connection
+				 * when the broker is out of fds */
 	int64_t refusal_logged;	/* ms: last refusal logged */
 	unsigned int refusals;	/* refusals not logged since */
 } B;
@@ -731,7 +733,7 @@ static int open_socket(const struct serve_args *a)
 		du_err("cannot chmod %s: %s", a->socket, strerror(errno));
 		goto fail;
 	}
-	if (listen(s, 16) < 0) {
+	if (listen(s, 128) < 0) {
 		du_err("listen: %s", strerror(errno));
 		goto fail;
 	}
@@ -831,6 +833,17 @@ static bool accept_client(int lsock)
 	/* non-blocking: a client that stops reading must not stall the
 	 * broker (see send_msg()) */
 	nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (nc.sock < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    B.spare_fd >= 0) {
+		/* out of fds (many buffers): accept with the spare one to
+		 * say so, or the waiting connection would wake us forever */
+		close(B.spare_fd);
+		nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+		if (nc.sock >= 0)
+			refuse(nc.sock, NULL, "the broker is out of file descriptors: try again later");
+		B.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return nc.sock >= 0;
+	}
 	if (nc.sock < 0)
 		return errno == EINTR || errno == ECONNABORTED;
 	if (getsockopt(nc.sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
@@ -980,6 +993,9 @@ static void teardown(void)
 	 * knows that every buffer is gone */
 	while (B.nclients)
 		drop_client(B.nclients - 1);
+	if (B.spare_fd >= 0)
+		close(B.spare_fd);
+	B.spare_fd = -1;
 }
 
 static const struct argp_option serve_options[] = {
@@ -1222,6 +1238,7 @@ int cmd_serve(int argc, char **argv)
 	B.quiet = a.quiet;
 	B.owner = geteuid();
 	B.client_timeout_ms = a.client_timeout_ms;
+	B.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* every check that can fail with exit 2 comes first */
 	for (i = 0; i < a.ndevices; i++) {

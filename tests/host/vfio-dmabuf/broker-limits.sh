@@ -114,8 +114,8 @@ test_timeout_zero_waits_forever() {
 test_a_full_backlog_times_out_the_connect() {
 	start_broker
 	kill -STOP "$bpid"
-	# the listen backlog is 16: connections beyond it wait in connect()
-	hold 40
+	# the listen backlog is 128: connections beyond it wait in connect()
+	hold 200
 	vdt list --socket "$sock" --timeout 1
 	assertEquals "connect into a full backlog: exit 5 ($err)" 5 "$rc"
 	assertContains "$err" "the broker at $sock did not accept the connection within 1 s: timed out"
@@ -179,6 +179,25 @@ test_clients_that_do_not_read_their_replies_do_not_stall_the_broker() {
 	assertContains "the flooders ran: $(cat "$work/flood1")" "$(cat "$work/flood1")" "requests"
 	assertContains "the broker drops them" "$(cat "$work/broker.log")" \
 		"does not read its replies: connection closed"
+}
+
+test_a_broker_out_of_fds_refuses_instead_of_spinning() {
+	local before after
+	sock=$work/b.sock
+	(ulimit -n 20 && exec vfio-dmabuf -j serve --socket "$sock" --background \
+		--log "$work/broker.log") >"$work/out" 2>"$work/err"
+	assertEquals "serve with 20 fds: $(cat "$work/err")" 0 $?
+	bpid=$(jq -r '.brokers[0].pid' "$work/out" 2>/dev/null)
+	hold 40
+	vdt list --socket "$sock" --timeout 2
+	assertEquals "refused, not timed out ($err)" 1 "$rc"
+	assertContains "$err" "refused the connection: the broker is out of file descriptors"
+	before=$(awk '{print $14 + $15}' "/proc/$bpid/stat")
+	sleep 2
+	after=$(awk '{print $14 + $15}' "/proc/$bpid/stat")
+	# a broker spinning on the waiting connections used 26 ticks a second
+	# even on a loaded machine; an idle one uses none
+	assertTrue "the broker does not spin (CPU ticks $before -> $after in 2 s)" "[ $((after - before)) -lt 10 ]"
 }
 
 test_one_user_cannot_lock_out_another() {
