@@ -173,10 +173,12 @@ int vd_client_connect(struct vd_client *c, const char *path)
 		if (e == ENOENT || e == ECONNREFUSED)
 			du_err("no broker at %s: %s (is 'vfio-dmabuf serve' running?)",
 			       path, strerror(e));
-		else if (e == EPROTOTYPE || e == ENOTSOCK)
-			du_err("%s is not a vfio-dmabuf broker socket: %s",
-			       path, strerror(e));
-		else
+		else if (e == EPROTOTYPE) {
+			/* a broker's socket is SOCK_SEQPACKET */
+			du_err("%s: %s is not a vfio-dmabuf broker socket (a stream or datagram socket)",
+			       socket_source(path), path);
+			return DU_EXIT_USAGE;
+		} else
 			du_err("cannot connect to the broker at %s: %s", path,
 			       strerror(e));
 		return DU_EXIT_FAILURE;

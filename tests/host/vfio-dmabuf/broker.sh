@@ -196,6 +196,13 @@ test_a_socket_path_that_is_not_a_socket() {
 	VFIO_DMABUF_SOCKET=$work/file expect 2 \
 		"\$VFIO_DMABUF_SOCKET: $work/file is not a socket (a regular file)" list
 	expect 1 "no broker at $work/nothing: No such file or directory" list --socket "$work/nothing"
+	"$POKE" "$work/stream.sock" stream >"$work/stream.out" 2>&1 &
+	local p=$!
+	for _ in $(seq 50); do [ -S "$work/stream.sock" ] && break; sleep 0.1; done
+	expect 2 "--socket: $work/stream.sock is not a vfio-dmabuf broker socket (a stream or datagram socket)" \
+		list --socket "$work/stream.sock"
+	kill "$p"; wait "$p" 2>/dev/null
+	rm -f "$work/stream.sock"
 }
 
 test_stop_and_signals_remove_the_socket() {

@@ -23,6 +23,11 @@
  * never reads a reply; when the broker closes the connection, connects
  * again.  Prints "N connections, M requests" at the end.
  *
+ *   sockpoke SOCKET stream
+ *
+ * listens on SOCKET with a SOCK_STREAM socket (not a broker's kind),
+ * prints "listening" and waits until killed.
+ *
  *   sockpoke SOCKET hold N
  *
  * opens N connections (without blocking: a connection the broker's backlog
@@ -129,6 +134,18 @@ int main(int argc, char **argv)
 			k++;
 		}
 		printf("connected %d of %d\n", k, want);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(kind, "stream")) {
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(s, 4) < 0) {
+			perror("stream");
+			return 1;
+		}
+		printf("listening\n");
 		fflush(stdout);
 		for (;;)
 			pause();
