@@ -45,6 +45,8 @@ static const struct argp_option exec_options[] = {
 	{ "socket", OPT_SOCKET, "PATH", 0,
 	  "the broker's socket (default $VFIO_DMABUF_SOCKET)", 0 },
 	{ "id", OPT_ID, "ID", 0, "the broker's buffer ID", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 0 },
 	{ NULL, 0, NULL, 0, "For the command:", 3 },
 	{ "fd-number", OPT_FD, "N", 0,
 	  "give the buffer to the command as fd N (default: any free number)",
@@ -66,6 +68,9 @@ static error_t exec_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SOCKET:
 		a->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		vd_client_timeout_ms = vd_arg_seconds("--timeout", arg);
 		break;
 	case OPT_ID:
 		a->id = vd_arg_u32("--id", arg);

@@ -288,6 +288,8 @@ struct export_args {
 static const struct argp_option export_options[] = {
 	{ "socket", OPT_SOCKET, "PATH", 0,
 	  "ask the broker at PATH to export and hold the buffer", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 0 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0,
 	  "only validate against sysfs; do not open the device", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
@@ -303,6 +305,9 @@ static error_t export_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SOCKET:
 		a->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		vd_client_timeout_ms = vd_arg_seconds("--timeout", arg);
 		break;
 	case OPT_DRY_RUN:
 		a->dry_run = true;

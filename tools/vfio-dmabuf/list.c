@@ -6,6 +6,7 @@
 # include <config.h>
 #endif
 
+#include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@ struct sock_args {
 static const struct argp_option sock_options[] = {
 	{ "socket", OPT_SOCKET, "PATH", 0,
 	  "the broker's socket (default $VFIO_DMABUF_SOCKET)", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -36,6 +39,9 @@ static error_t sock_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_SOCKET:
 		a->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		vd_client_timeout_ms = vd_arg_seconds("--timeout", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_failure(state, DU_EXIT_USAGE, 0,
@@ -172,11 +178,22 @@ int cmd_stop(int argc, char **argv)
 		/* The broker closes the connection once its buffers are
 		 * revoked and its devices closed: wait for that. */
 		struct pollfd p = { .fd = c.sock, .events = POLLIN };
+		unsigned int ms = vd_client_timeout_ms;
+		char secs[24];
+		int r;
 
-		if (poll(&p, 1, 30000) <= 0) {
-			du_err("the broker at %s did not stop within 30 s",
-			       c.path);
-			status = DU_EXIT_FAILURE;
+		/* revoking and closing devices may take a while: at least
+		 * 30 s, longer with a longer --timeout, forever with 0 */
+		if (ms && ms < 30000)
+			ms = 30000;
+		do
+			r = poll(&p, 1, ms ? (int)ms : -1);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			vd_format_seconds(ms, secs, sizeof(secs));
+			du_err("the broker at %s did not stop within %s s: timed out",
+			       c.path, secs);
+			status = DU_EXIT_TIMEOUT;
 		}
 	}
 	if (status == 0) {

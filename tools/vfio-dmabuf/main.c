@@ -411,7 +411,7 @@ static char *main_help_filter(int key, const char *text, void *input)
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fprintf(f, "\n'vfio-dmabuf COMMAND --help' (or 'vfio-dmabuf help COMMAND') shows a command's options.\n"
-		"Exit status: 0 ok, 1 failed, 2 usage error, 3 the kernel lacks the feature, 4 revoked.\n\n"
+		"Exit status: 0 ok, 1 failed, 2 usage error, 3 the kernel lacks the feature, 4 revoked, 5 the broker did not answer in time.\n\n"
 		"Global options:");
 	if (fclose(f) != 0) {
 		free(buf);

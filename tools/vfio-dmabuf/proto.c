@@ -182,7 +182,10 @@ int vd_proto_check_reply(const void *buf, size_t len, uint16_t req_type,
 	err = check_header(buf, len, msg, mlen, &h);
 	if (err)
 		return err;
-	if (h->seq != seq) {
+	/* an ERROR with seq 0 is about the connection, not a request: the
+	 * broker refused or dropped it */
+	if (h->seq != seq &&
+	    !(h->seq == 0 && h->type == (VD_MSG_ERROR | VD_REPLY))) {
 		snprintf(msg, mlen, "reply for request %u, expected %u",
 			 h->seq, seq);
 		return EBADMSG;

@@ -175,6 +175,12 @@ void vd_proto_hdr(struct vd_msg_hdr *h, uint16_t type, uint32_t length,
 		  uint32_t seq);
 
 /*
+ * The two checks below are the protocol's whole decoding: pure functions
+ * (no I/O, no global state) that accept any bytes of any length, so a fuzz
+ * harness can call them directly.  buf must be aligned for uint64_t (as
+ * malloc'd memory is); after a 0 return, the caller may read the message
+ * through the structures above.
+ *
  * Check a received request datagram (len bytes).  Returns 0, or a positive
  * errno with msg filled: EBADMSG (truncated, bad magic or length, bad body),
  * EPROTONOSUPPORT (version), EOPNOTSUPP (unknown type).
@@ -182,8 +188,10 @@ void vd_proto_hdr(struct vd_msg_hdr *h, uint16_t type, uint32_t length,
 int vd_proto_check_request(const void *buf, size_t len, char *msg,
 			   size_t mlen);
 
-/* Check a reply of the given request type (len bytes).  Returns 0 or a
- * positive errno with msg filled. */
+/* Check a reply of the given request type (len bytes) to request seq.
+ * An ERROR reply with seq 0 (the broker refusing or dropping the
+ * connection) passes for any seq.  Returns 0 or a positive errno with msg
+ * filled. */
 int vd_proto_check_reply(const void *buf, size_t len, uint16_t req_type,
 			 uint32_t seq, char *msg, size_t mlen);
 

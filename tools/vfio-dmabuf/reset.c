@@ -82,6 +82,8 @@ struct reset_args {
 static const struct argp_option reset_options[] = {
 	{ "socket", OPT_SOCKET, "PATH", 0,
 	  "ask the broker on PATH, which owns the device", 0 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 0 },
 	{ "device", OPT_DEVICE, "ADDR", 0,
 	  "the device to reset (opened here without --socket)", 0 },
 	{ "device-fd", OPT_DEVICE_FD, "FD", 0,
@@ -101,6 +103,9 @@ static error_t reset_parse(int key, char *arg, struct argp_state *state)
 			argp_failure(state, DU_EXIT_USAGE, 0,
 				     "--socket: empty path");
 		a->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		vd_client_timeout_ms = vd_arg_seconds("--timeout", arg);
 		break;
 	case OPT_DEVICE:
 		a->device = arg;

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "du/errname.h"
@@ -42,7 +43,18 @@
 #include "proto.h"
 #include "vfio-dmabuf.h"
 
-#define MAX_CLIENTS 128
+/*
+ * Connections: at most MAX_CLIENTS in all and MAX_PER_USER per peer uid
+ * (SO_PEERCRED), so that one user cannot shut another out.  The broker's
+ * own user and root are not limited per user, and when the table is full
+ * a connection of theirs takes the place of the longest-idle one (of
+ * another user if there is one): stop from the owner is always served.
+ * A connection with no request for --client-timeout is closed.  Refused
+ * and dropped connections get an ERROR with seq 0 saying why.
+ */
+#define MAX_CLIENTS 256
+#define MAX_PER_USER 32
+#define CLIENT_TIMEOUT_DEFAULT_MS 10000
 
 struct broker_dev {
 	struct vd_pcidev pci;
@@ -71,6 +83,14 @@ struct broker_client {
 	int sock;
 	pid_t pid;
 	uid_t uid;
+	int64_t last;		/* ms (monotonic): accepted, last request, or
+				 * last progress of a LIST reply */
+	/* a LIST reply in progress: BUFFER messages list_next..list_count-1
+	 * are still to send (when the client's queue is full, the rest waits
+	 * for POLLOUT; the broker never blocks on one client) */
+	bool listing;
+	uint32_t list_seq;
+	size_t list_next, list_count;
 };
 
 struct serve_args {
@@ -82,6 +102,8 @@ struct serve_args {
 	const char *log;
 	bool background;
 	bool quiet;
+	gid_t gid;			/* --group, when group is set */
+	unsigned int client_timeout_ms;	/* --client-timeout */
 	enum vd_vfio_mode vfio_mode;
 	unsigned int map_bars;		/* --map-bar: bit N = BAR N */
 };
@@ -96,24 +118,44 @@ static struct {
 	unsigned int nclients;
 	bool stop;
 	bool quiet;
+	uid_t owner;		/* the broker's own user */
+	unsigned int client_timeout_ms;
+	int spare_fd;		/* /dev/null, closed to refuse a connection
+				 * when the broker is out of fds */
+	int64_t refusal_logged;	/* ms: last refusal logged */
+	unsigned int refusals;	/* refusals not logged since */
 } B;
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void blog(const struct broker_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void blog(const struct broker_client *c, const char *fmt, ...)
 {
+	char line[1024], text[2048];
 	va_list ap;
 
 	if (B.quiet)
 		return;
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	if (c)
-		fprintf(stderr, "client pid %d uid %u: ", (int)c->pid,
-			(unsigned int)c->uid);
+	/* requests carry strings: one log line per event, never forged
+	 * lines or terminal escapes */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	vd_escape_ctl(line, text, sizeof(text));
+	if (c)
+		fprintf(stderr, "%s: client pid %d uid %u: %s\n",
+			program_invocation_short_name, (int)c->pid,
+			(unsigned int)c->uid, text);
+	else
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name,
+			text);
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -122,7 +164,7 @@ static int send_msg(struct broker_client *c, uint16_t type, uint32_t seq,
 		    int err, int exit_code, const char *message,
 		    const void *body, size_t blen, int fd)
 {
-	char buf[VD_MSG_MAX];
+	_Alignas(uint64_t) char buf[VD_MSG_MAX];
 	struct vd_msg_hdr *h = (void *)buf;
 	struct vd_status *st = (void *)(h + 1);
 	size_t len = sizeof(*h);
@@ -143,7 +185,12 @@ static int send_msg(struct broker_client *c, uint16_t type, uint32_t seq,
 	vd_proto_hdr(h, type, (uint32_t)len, seq);
 	r = du_scm_send(c->sock, buf, len, fd >= 0 ? &fd : NULL,
 			fd >= 0 ? 1 : 0);
-	if (r < 0)
+	/* client sockets are non-blocking: a full queue means the client
+	 * sends requests without reading the replies (a LIST in progress
+	 * waits instead, see list_continue()) */
+	if (r == -EAGAIN && !c->listing)
+		blog(c, "does not read its replies: connection closed");
+	else if (r < 0 && r != -EAGAIN)
 		blog(c, "cannot send the reply: %s", strerror(-r));
 	return r;
 }
@@ -252,17 +299,40 @@ static int do_hello(struct broker_client *c, const struct vd_msg_hdr *h)
 			sizeof(hello), -1);
 }
 
+/* Send what the client's queue takes of a LIST reply in progress; < 0
+ * when the connection must be closed.  Buffers are only ever appended, so
+ * the first list_count are still there. */
+static int list_continue(struct broker_client *c)
+{
+	int r;
+
+	while (c->list_next < c->list_count) {
+		r = send_buffer(c, VD_MSG_BUFFER, c->list_seq,
+				&B.bufs[c->list_next], false);
+		if (r == -EAGAIN)
+			return 0;	/* the rest on POLLOUT */
+		if (r < 0)
+			return r;
+		c->list_next++;
+	}
+	c->listing = false;
+	return 0;
+}
+
 static int do_list(struct broker_client *c, const struct vd_msg_hdr *h)
 {
 	struct vd_list l = { .count = (uint32_t)B.nbufs };
-	size_t i;
 	int r;
 
 	r = send_msg(c, h->type | VD_REPLY, h->seq, 0, 0, NULL, &l,
 		     sizeof(l), -1);
-	for (i = 0; r == 0 && i < B.nbufs; i++)
-		r = send_buffer(c, VD_MSG_BUFFER, h->seq, &B.bufs[i], false);
-	return r;
+	if (r < 0)
+		return r;
+	c->listing = true;
+	c->list_seq = h->seq;
+	c->list_next = 0;
+	c->list_count = B.nbufs;
+	return list_continue(c);
 }
 
 static int do_export(struct broker_client *c, const struct vd_msg_hdr *h)
@@ -543,7 +613,7 @@ static int do_reset(struct broker_client *c, const struct vd_msg_hdr *h)
 /* Returns < 0 when the connection must be closed. */
 static int handle(struct broker_client *c)
 {
-	char buf[VD_MSG_MAX];
+	_Alignas(uint64_t) char buf[VD_MSG_MAX];
 	char msg[VD_MSG_LEN];
 	struct vd_msg_hdr *h = (void *)buf;
 	struct vd_msg_hdr eh;
@@ -555,6 +625,8 @@ static int handle(struct broker_client *c)
 	n = du_scm_recv(c->sock, buf, sizeof(buf), fds, 0, &nfds);
 	if (n == 0)
 		return -1;	/* the client is gone */
+	if (n == -EAGAIN)
+		return 0;	/* nothing after all */
 	if (n < 0) {
 		if (n != -EMSGSIZE) {
 			blog(c, "receive: %s", strerror((int)-n));
@@ -613,7 +685,6 @@ static int open_socket(const struct serve_args *a)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	struct group *gr;
 	mode_t old;
 	int s, t;
 
@@ -625,8 +696,9 @@ static int open_socket(const struct serve_args *a)
 	strcpy(sa.sun_path, a->socket);
 	if (lstat(a->socket, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			du_err("%s exists and is not a socket", a->socket);
-			return -DU_EXIT_FAILURE;
+			du_err("--socket: %s exists and is not a socket (%s)",
+			       a->socket, vd_file_kind(st.st_mode));
+			return -DU_EXIT_USAGE;
 		}
 		t = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 		if (t >= 0 && connect(t, (struct sockaddr *)&sa,
@@ -652,19 +724,16 @@ static int open_socket(const struct serve_args *a)
 		close(s);
 		return -DU_EXIT_FAILURE;
 	}
-	if (a->group) {
-		gr = getgrnam(a->group);
-		if (!gr || chown(a->socket, (uid_t)-1, gr->gr_gid) < 0) {
-			du_err("cannot give %s to group %s: %s", a->socket,
-			       a->group, gr ? strerror(errno) : "no such group");
-			goto fail;
-		}
+	if (a->group && chown(a->socket, (uid_t)-1, a->gid) < 0) {
+		du_err("cannot give %s to group %s: %s", a->socket, a->group,
+		       strerror(errno));
+		goto fail;
 	}
 	if (chmod(a->socket, a->mode) < 0) {
 		du_err("cannot chmod %s: %s", a->socket, strerror(errno));
 		goto fail;
 	}
-	if (listen(s, 16) < 0) {
+	if (listen(s, 128) < 0) {
 		du_err("listen: %s", strerror(errno));
 		goto fail;
 	}
@@ -675,32 +744,24 @@ fail:
 	return -DU_EXIT_FAILURE;
 }
 
-static void accept_client(int lsock)
+/*
+ * Tell a connection why it is being closed: an ERROR reply with seq 0, sent
+ * without waiting (a client that does not read loses the message, not the
+ * broker its time).
+ */
+static void goodbye(int sock, const char *why)
 {
-	struct broker_client *c;
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	struct timeval tv = { .tv_sec = 2 };
-	int s;
+	_Alignas(uint64_t) char buf[sizeof(struct vd_msg_hdr) +
+				    sizeof(struct vd_status)];
+	struct vd_msg_hdr *h = (void *)buf;
+	struct vd_status *st = (void *)(h + 1);
 
-	s = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
-	if (s < 0)
-		return;
-	if (B.nclients == MAX_CLIENTS) {
-		blog(NULL, "too many clients; connection refused");
-		close(s);
-		return;
-	}
-	/* a client that stops reading must not stall the broker */
-	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	c = &B.clients[B.nclients++];
-	c->sock = s;
-	c->pid = 0;
-	c->uid = (uid_t)-1;
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
-		c->pid = cred.pid;
-		c->uid = cred.uid;
-	}
+	memset(buf, 0, sizeof(buf));
+	vd_proto_hdr(h, VD_MSG_ERROR | VD_REPLY, sizeof(buf), 0);
+	st->err = ECONNREFUSED;
+	st->exit_code = DU_EXIT_FAILURE;
+	snprintf(st->message, sizeof(st->message), "%s", why);
+	(void)send(sock, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 static void drop_client(unsigned int i)
@@ -709,21 +770,156 @@ static void drop_client(unsigned int i)
 	B.clients[i] = B.clients[--B.nclients];
 }
 
+/* Not limited per user, and may take an idle connection's place. */
+static bool privileged(uid_t uid)
+{
+	return uid == B.owner || uid == 0;
+}
+
+/* Refuse a new connection, logging at most one refusal a second. */
+static void refuse(int s, const struct broker_client *who, const char *why)
+{
+	int64_t now = mono_ms();
+
+	goodbye(s, why);
+	close(s);
+	if (now - B.refusal_logged < 1000 && B.refusal_logged) {
+		B.refusals++;
+		return;
+	}
+	if (B.refusals)
+		blog(who, "connection refused: %s (and %u more refused in the last second)",
+		     why, B.refusals);
+	else
+		blog(who, "connection refused: %s", why);
+	B.refusal_logged = now;
+	B.refusals = 0;
+}
+
+/* Make room for a privileged newcomer: drop the longest-idle connection,
+ * of an unprivileged user if there is one. */
+static void make_room(const struct broker_client *who)
+{
+	unsigned int i, victim = 0;
+	bool found_other = false;
+	char why[VD_MSG_LEN];
+
+	for (i = 0; i < B.nclients; i++) {
+		bool other = !privileged(B.clients[i].uid);
+
+		if ((other && !found_other) ||
+		    (other == found_other &&
+		     B.clients[i].last < B.clients[victim].last)) {
+			victim = i;
+			found_other = other;
+		}
+	}
+	snprintf(why, sizeof(why), "the broker is full (%d connections): closed to make room for uid %u",
+		 MAX_CLIENTS, (unsigned int)who->uid);
+	blog(&B.clients[victim], "%s", why);
+	goodbye(B.clients[victim].sock, why);
+	drop_client(victim);
+}
+
+/* Accept one connection; false when there is none waiting. */
+static bool accept_client(int lsock)
+{
+	struct broker_client nc = { .pid = 0, .uid = (uid_t)-1 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char why[VD_MSG_LEN];
+	unsigned int i, mine = 0;
+
+	/* non-blocking: a client that stops reading must not stall the
+	 * broker (see send_msg()) */
+	nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (nc.sock < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    B.spare_fd >= 0) {
+		/* out of fds (many buffers): accept with the spare one to
+		 * say so, or the waiting connection would wake us forever */
+		close(B.spare_fd);
+		nc.sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+		if (nc.sock >= 0)
+			refuse(nc.sock, NULL, "the broker is out of file descriptors: try again later");
+		B.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return nc.sock >= 0;
+	}
+	if (nc.sock < 0)
+		return errno == EINTR || errno == ECONNABORTED;
+	if (getsockopt(nc.sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		nc.pid = cred.pid;
+		nc.uid = cred.uid;
+	}
+	nc.last = mono_ms();
+
+	if (!privileged(nc.uid)) {
+		for (i = 0; i < B.nclients; i++)
+			if (B.clients[i].uid == nc.uid)
+				mine++;
+		if (mine >= MAX_PER_USER) {
+			snprintf(why, sizeof(why), "too many connections from uid %u (at most %d per user)",
+				 (unsigned int)nc.uid, MAX_PER_USER);
+			refuse(nc.sock, &nc, why);
+			return true;
+		}
+		if (B.nclients == MAX_CLIENTS) {
+			snprintf(why, sizeof(why), "the broker is full (%d connections; at most %d per user): try again later",
+				 MAX_CLIENTS, MAX_PER_USER);
+			refuse(nc.sock, &nc, why);
+			return true;
+		}
+	} else if (B.nclients == MAX_CLIENTS) {
+		make_room(&nc);
+	}
+	B.clients[B.nclients++] = nc;
+	return true;
+}
+
+/* Close the connections idle for --client-timeout; returns the ms until
+ * the next one would be, -1 when there is none. */
+static int drop_idle(void)
+{
+	int64_t now = mono_ms(), next = -1, left;
+	char why[VD_MSG_LEN], secs[24];
+	unsigned int i;
+
+	vd_format_seconds(B.client_timeout_ms, secs, sizeof(secs));
+	for (i = B.nclients; i-- > 0;) {
+		left = B.clients[i].last + B.client_timeout_ms - now;
+		if (left > 0) {
+			if (next < 0 || left < next)
+				next = left;
+			continue;
+		}
+		snprintf(why, sizeof(why), B.clients[i].listing ?
+			 "not reading its replies for %s s: connection closed (serve --client-timeout)" :
+			 "idle for %s s: connection closed (serve --client-timeout)",
+			 secs);
+		blog(&B.clients[i], "%s", why);
+		goodbye(B.clients[i].sock, why);
+		drop_client(i);
+	}
+	return (int)next;
+}
+
 static int serve_loop(int lsock, int sigfd)
 {
 	struct pollfd pfd[MAX_CLIENTS + 2];
 	struct signalfd_siginfo si;
-	unsigned int i, n;
-	int r;
+	unsigned int i, n, k;
+	int r, wait_ms;
 
 	while (!B.stop) {
+		wait_ms = drop_idle();
 		pfd[0] = (struct pollfd){ .fd = lsock, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		n = B.nclients;
 		for (i = 0; i < n; i++)
 			pfd[i + 2] = (struct pollfd){
-				.fd = B.clients[i].sock, .events = POLLIN };
-		r = poll(pfd, n + 2, -1);
+				.fd = B.clients[i].sock,
+				.events = B.clients[i].listing ? POLLOUT :
+					POLLIN };
+		r = poll(pfd, n + 2, wait_ms);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -739,15 +935,22 @@ static int serve_loop(int lsock, int sigfd)
 		}
 		/* clients in reverse, so that dropping one keeps indexes */
 		for (i = n; i-- > 0;) {
-			if (!pfd[i + 2].revents)
+			struct broker_client *c = &B.clients[i];
+			short re = pfd[i + 2].revents;
+
+			if (!re)
 				continue;
-			if (pfd[i + 2].revents & POLLIN &&
-			    handle(&B.clients[i]) >= 0)
+			if (c->listing ? re & POLLOUT && list_continue(c) >= 0 :
+			    re & POLLIN && handle(c) >= 0) {
+				c->last = mono_ms();
 				continue;
+			}
 			drop_client(i);
 		}
-		if (pfd[0].revents & POLLIN)
-			accept_client(lsock);
+		/* drain the backlog, so that a flood cannot fill it */
+		for (k = 0; pfd[0].revents & POLLIN && k < 64; k++)
+			if (!accept_client(lsock))
+				break;
 	}
 	return DU_EXIT_OK;
 }
@@ -790,6 +993,9 @@ static void teardown(void)
 	 * knows that every buffer is gone */
 	while (B.nclients)
 		drop_client(B.nclients - 1);
+	if (B.spare_fd >= 0)
+		close(B.spare_fd);
+	B.spare_fd = -1;
 }
 
 static const struct argp_option serve_options[] = {
@@ -799,7 +1005,10 @@ static const struct argp_option serve_options[] = {
 	  "own this vfio-pci device; repeatable (at most 16)", 0 },
 	{ "mode", OPT_MODE, "OCTAL", 0,
 	  "permissions of the socket file (default 0600): who may ask", 0 },
-	{ "group", OPT_GROUP, "GROUP", 0, "group of the socket file", 0 },
+	{ "group", OPT_GROUP, "GROUP", 0,
+	  "group of the socket file (a name or a number)", 0 },
+	{ "client-timeout", OPT_CLIENT_TIMEOUT, "SECONDS", 0,
+	  "close a connection without a request for SECONDS (default 10)", 0 },
 	{ "background", OPT_BACKGROUND, NULL, 0,
 	  "detach once listening; print the broker's pid", 0 },
 	{ "log", OPT_INPUT, "FILE", 0,
@@ -867,8 +1076,25 @@ static error_t serve_parse(int key, char *arg, struct argp_state *state)
 				     arg);
 		a->mode = (mode_t)m;
 		break;
-	case OPT_GROUP:
+	case OPT_GROUP: {
+		struct group *gr = getgrnam(arg);
+		uint32_t gid;
+
+		if (gr)
+			a->gid = gr->gr_gid;
+		else if (du_parse_u32(arg, &gid) == 0 && gid != (uint32_t)-1)
+			a->gid = (gid_t)gid;
+		else
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--group: no such group '%s'", arg);
 		a->group = arg;
+		break;
+	}
+	case OPT_CLIENT_TIMEOUT:
+		a->client_timeout_ms = vd_arg_seconds("--client-timeout", arg);
+		if (!a->client_timeout_ms)
+			argp_failure(state, DU_EXIT_USAGE, 0,
+				     "--client-timeout: 0 would let idle clients lock others out (give SECONDS > 0)");
 		break;
 	case OPT_BACKGROUND:
 		a->background = true;
@@ -998,7 +1224,10 @@ static void print_ready(const struct serve_args *a, pid_t pid)
 
 int cmd_serve(int argc, char **argv)
 {
-	struct serve_args a = { .mode = 0600 };
+	struct serve_args a = {
+		.mode = 0600,
+		.client_timeout_ms = CLIENT_TIMEOUT_DEFAULT_MS,
+	};
 	char msg[VD_MSG_LEN];
 	sigset_t set;
 	unsigned int i;
@@ -1007,6 +1236,9 @@ int cmd_serve(int argc, char **argv)
 
 	vd_parse(&serve_argp, "serve", argc, argv, &a);
 	B.quiet = a.quiet;
+	B.owner = geteuid();
+	B.client_timeout_ms = a.client_timeout_ms;
+	B.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* every check that can fail with exit 2 comes first */
 	for (i = 0; i < a.ndevices; i++) {

@@ -24,6 +24,8 @@ static const struct argp_option target_options[] = {
 	{ "socket", OPT_SOCKET, "PATH", 0,
 	  "the broker's socket (default $VFIO_DMABUF_SOCKET)", 2 },
 	{ "id", OPT_ID, "ID", 0, "the broker's buffer ID", 2 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 2 },
 	{ "fd", OPT_FD, "FD", 0, "an inherited DMA-BUF file descriptor", 2 },
 	{ "device", OPT_DEVICE, "ADDR", 0,
 	  "the vfio-pci device (opened here; it must not be open elsewhere)",
@@ -47,6 +49,9 @@ static error_t target_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SOCKET:
 		t->socket = arg;
+		break;
+	case OPT_TIMEOUT:
+		vd_client_timeout_ms = vd_arg_seconds("--timeout", arg);
 		break;
 	case OPT_ID:
 		t->id = vd_arg_u32("--id", arg);

@@ -212,6 +212,44 @@ struct vd_client {
 	const char *path;
 };
 
+/* Option keys of the broker's and its clients' timeouts (apart from the
+ * enum above, so that the two lists can grow independently). */
+enum {
+	OPT_TIMEOUT = 0x180,	/* clients: --timeout SECONDS */
+	OPT_CLIENT_TIMEOUT,	/* serve: --client-timeout SECONDS */
+};
+
+#define VD_TIMEOUT_DEFAULT_MS		5000	/* --timeout */
+#define VD_TIMEOUT_MAX_S		1000000
+
+/*
+ * How long a client waits for the broker at each step (connecting, sending
+ * a request, each message of a reply), in milliseconds; 0 waits forever.
+ * Set by --timeout; VD_TIMEOUT_DEFAULT_MS otherwise.
+ */
+extern unsigned int vd_client_timeout_ms;
+
+/*
+ * Parse SECONDS for opt ("--timeout"): a decimal number with at most three
+ * decimals (milliseconds), 0 to VD_TIMEOUT_MAX_S.  Returns milliseconds;
+ * exits 2 with a message naming opt otherwise.
+ */
+unsigned int vd_arg_seconds(const char *opt, const char *s);
+
+/*
+ * Copy in to out (len bytes, NUL-terminated, truncated if need be) with
+ * control bytes (below 0x20, and 0x7f) written as \xNN: for text that came
+ * from the other end of the broker socket (requests in the broker's log,
+ * the broker's messages on a client's terminal).
+ */
+void vd_escape_ctl(const char *in, char *out, size_t len);
+
+/* "a regular file", "a directory"...: what a path that is not a socket is. */
+const char *vd_file_kind(mode_t m);
+
+/* "5", "0.5", "1.25": ms as seconds, for messages. */
+void vd_format_seconds(unsigned int ms, char *buf, size_t len);
+
 /* Connect; returns 0 or an exit status after printing the error. */
 int vd_client_connect(struct vd_client *c, const char *path);
 void vd_client_close(struct vd_client *c);

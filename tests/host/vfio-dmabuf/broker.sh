@@ -137,6 +137,15 @@ test_a_client_killed_midway_leaves_the_broker_serving() {
 	assertTrue "and is alive" "kill -0 $bpid"
 }
 
+test_request_strings_cannot_forge_log_lines() {
+	start_broker
+	"$POKE" "$sock" forge >"$work/out" 2>&1
+	assertContains "refused: $(cat "$work/out")" "$(cat "$work/out")" "invalid PCI address"
+	assertContains "the control bytes are escaped in the log" \
+		"$(cat "$work/broker.log")" "invalid PCI address '0:0\\x0aFORGED \\x1b[2J'"
+	assertFalse "no forged line" "grep -q '^FORGED' '$work/broker.log'"
+}
+
 test_requests_the_broker_must_refuse() {
 	start_broker
 	expect 2 "device 0000:00:04.0 is not served by this broker (serving: none)" \
@@ -170,7 +179,30 @@ test_one_broker_per_socket_and_stale_sockets() {
 	start_broker
 	vd list --socket "$sock"
 	assertEquals "a stale socket is replaced" 0 "$rc"
-	expect 1 "$work/sys exists and is not a socket" serve --socket "$work/sys"
+	expect 2 "--socket: $work/sys exists and is not a socket (a directory)" serve --socket "$work/sys"
+	: >"$work/file"
+	expect 2 "--socket: $work/file exists and is not a socket (a regular file)" serve --socket "$work/file"
+	assertTrue "the file is left alone" "[ -f '$work/file' ]"
+}
+
+test_a_socket_path_that_is_not_a_socket() {
+	: >"$work/file"
+	expect 2 "--socket: $work/file is not a socket (a regular file)" list --socket "$work/file"
+	assertNotContains "$err" "Connection refused"
+	expect 2 "--socket: $work/sys is not a socket (a directory)" stop --socket "$work/sys"
+	expect 2 "--socket: $work/file is not a socket (a regular file)" \
+		export --socket "$work/file" --device 0000:00:04.0 --bar 2 --range 0:4K
+	expect 2 "--socket: $work/file is not a socket (a regular file)" revoke --socket "$work/file" --id 1
+	VFIO_DMABUF_SOCKET=$work/file expect 2 \
+		"\$VFIO_DMABUF_SOCKET: $work/file is not a socket (a regular file)" list
+	expect 1 "no broker at $work/nothing: No such file or directory" list --socket "$work/nothing"
+	"$POKE" "$work/stream.sock" stream >"$work/stream.out" 2>&1 &
+	local p=$!
+	for _ in $(seq 50); do [ -S "$work/stream.sock" ] && break; sleep 0.1; done
+	expect 2 "--socket: $work/stream.sock is not a vfio-dmabuf broker socket (a stream or datagram socket)" \
+		list --socket "$work/stream.sock"
+	kill "$p"; wait "$p" 2>/dev/null
+	rm -f "$work/stream.sock"
 }
 
 test_stop_and_signals_remove_the_socket() {
@@ -198,6 +230,8 @@ test_serve_usage_errors() {
 	expect 1 "cannot open VFIO device 0000:00:04.0" serve --socket "$work/x" --device 00:04.0
 	assertFalse "no socket left behind" "[ -e '$work/x' ]"
 	expect 2 "--vfio-mode: unknown mode 'x'" serve --socket "$work/x" --vfio-mode x
+	expect 2 "--group: no such group 'nosuchgroup'" serve --socket "$work/x" --group nosuchgroup
+	assertFalse "no socket left behind" "[ -e '$work/x' ]"
 }
 
 tap_run_shunit2

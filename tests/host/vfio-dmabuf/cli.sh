@@ -317,7 +317,7 @@ test_missing_socket() {
 	expect 1 "no broker at" export --socket "$work/none.sock" --device 00:04.0 --bar 2 --range 0:4K
 	VFIO_DMABUF_SOCKET=$work/none.sock expect 1 "no broker at $work/none.sock" list
 	expect 2 "no broker socket: give --socket PATH (or set VFIO_DMABUF_SOCKET)" list
-	expect 1 "no broker at $work/file" list --socket "$work/file"
+	expect 2 "--socket: $work/file is not a socket (a regular file)" list --socket "$work/file"
 }
 
 test_probe_shows_bars_from_sysfs() {

@@ -15,6 +15,8 @@ enum {
 	DU_EXIT_USAGE	= 2,	/* usage error or bad input */
 	DU_EXIT_NOTSUPP	= 3,	/* the running kernel lacks the feature */
 	DU_EXIT_REVOKED	= 4,	/* the buffer was revoked */
+	DU_EXIT_TIMEOUT	= 5,	/* vfio-dmabuf: the broker did not answer in
+				 * time (--timeout) */
 };
 
 /*
