@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "du/argp-exact.h"
 #include "du/exitcodes.h"
@@ -481,6 +482,7 @@ static int check_line(struct ctl *c, const struct line_reader *r)
 static int run_batch(struct ctl *c, const char *file)
 {
 	struct line_reader *r;
+	struct stat st;
 	int status = DU_EXIT_OK;
 
 	c->batch = true;
@@ -501,6 +503,13 @@ static int run_batch(struct ctl *c, const char *file)
 			free(r);
 			return DU_EXIT_USAGE;
 		}
+	}
+	if (fstat(fileno(r->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		du_err("batch file '%s' is a directory", file);
+		if (r->f != stdin)
+			fclose(r->f);
+		free(r);
+		return DU_EXIT_USAGE;
 	}
 
 	c->line = 0;

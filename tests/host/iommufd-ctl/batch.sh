@@ -274,6 +274,18 @@ test_very_long_lines_are_refused_in_bounded_memory() {
 	assertEquals "$work/nolf:1: line longer than 65535 bytes" "$err"
 }
 
+test_batch_file_that_is_not_a_file() {
+	ictl -n -b "$work"
+	assertEquals "a directory" 2 "$rc"
+	assertEquals "iommufd-ctl: batch file '$work' is a directory" "$err"
+	ictl_stdin=$work ictl -n -b -
+	assertEquals "a directory on stdin" 2 "$rc"
+	assertEquals "iommufd-ctl: batch file '-' is a directory" "$err"
+	ictl -n -b "$work/none"
+	assertEquals "missing" 2 "$rc"
+	assertEquals "iommufd-ctl: cannot open batch file '$work/none': No such file or directory" "$err"
+}
+
 test_last_line_without_newline_and_empty_files() {
 	batch 'ioas alloc name A\nioas alloc name B' -n -j
 	assertEquals 0 "$rc"
