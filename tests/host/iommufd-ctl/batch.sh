@@ -250,6 +250,9 @@ test_control_characters_are_refused() {
 	assertEquals "-:1: control character 0x1b at column 17 (only tabs and a CRLF line end are allowed)" "$err"
 	batch 'ioas\talloc\tname\tA\n' -n
 	assertEquals "tabs are blanks" 0 "$rc"
+	ICTL_ESC=$(printf 'A\033[2J') batch 'ioas alloc name "$ICTL_ESC"\n' -n
+	assertEquals "from a variable" 2 "$rc"
+	assertEquals "-:1: \$ICTL_ESC holds a control character (0x1b)" "$err"
 }
 
 test_very_long_lines_are_refused_in_bounded_memory() {
