@@ -136,6 +136,64 @@ test_dry_run_models_iova_allocation() {
 	assertEquals "[4096,8192,4096]" "$(jq -c '[.results[1,2,4].iova]' <"$work/out")"
 }
 
+# The dry run's mapping set (a treap searched for the lowest fitting hole)
+# against a plain list searched from the bottom, in awk, on a random mix of
+# kernel-chosen maps, fixed maps (some overlapping: refused) and unmaps.
+test_dry_run_iova_model_against_a_naive_one() {
+	awk -v seed=13 -v b="$work/model.batch" -v e="$work/model.expected" '
+	function alignup(x, a) { return int((x + a - 1) / a) * a }
+	function overlaps(s, l,   i) {
+		for (i = 1; i <= n; i++)
+			if (st[i] < s + l && s < st[i] + ln[i]) return 1
+		return 0
+	}
+	function add(s, l) { n++; st[n] = s; ln[n] = l }
+	function choose(l,   p, cur, i, j, t, a, ord) {
+		p = 4096; while (p < l) p *= 2; if (p > 2097152) p = 2097152
+		for (i = 1; i <= n; i++) ord[i] = i
+		for (i = 2; i <= n; i++)	# insertion sort by start
+			for (j = i; j > 1 && st[ord[j - 1]] > st[ord[j]]; j--) {
+				t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t
+			}
+		cur = 4096
+		for (i = 1; i <= n; i++) {
+			a = alignup(cur, p)
+			if (a + l <= st[ord[i]]) return a
+			if (st[ord[i]] + ln[ord[i]] > cur) cur = st[ord[i]] + ln[ord[i]]
+		}
+		return alignup(cur, p)
+	}
+	BEGIN {
+		srand(seed); split("4096 8192 12288 65536 1048576 2097152 3145728", sz, " ")
+		print "ioas alloc name A" >b; line = 1
+		for (k = 0; k < 1500; k++) {
+			r = rand(); l = sz[int(rand() * 7) + 1]
+			if (r < 0.45) {
+				a = choose(l); add(a, l); line++
+				print "ioas map --length " l >b
+				print line, a >e
+			} else if (r < 0.7) {
+				a = int(rand() * 16384) * 4096; line++
+				print "ioas map --iova " a " --length " l >b
+				if (!overlaps(a, l)) { add(a, l); print line, a >e }
+			} else if (n) {
+				i = int(rand() * n) + 1; line++
+				print "ioas unmap --iova " st[i] " --length " ln[i] >b
+				st[i] = st[n]; ln[i] = ln[n]; n--
+			}
+		}
+	}' </dev/null
+	ictl -n -j -f -b "$work/model.batch"
+	assertEquals "only refused overlaps fail" 1 "$rc"
+	jq -r '.results[] | select(.command == "ioas map") | "\(.line) \(.iova)"' \
+		<"$work/out" >"$work/model.actual"
+	assertTrue "some maps ($(wc -l <"$work/model.expected"))" "[ $(wc -l <"$work/model.expected") -gt 500 ]"
+	assertEquals "the same IOVAs as the naive model" "" \
+		"$(diff "$work/model.expected" "$work/model.actual" | head -5)"
+	assertEquals "every failure is an overlap" "" \
+		"$(grep -v 'overlaps the mapping' "$work/err" | head -3)"
+}
+
 test_dry_run_allow_iovas_restricts_the_model() {
 	batch 'ioas alloc name A\nioas allow-iovas --ranges 16M:1M,64M:8M\nioas map --length 1M\nioas map --length 4K\nioas map --length 2M\n' -n -j
 	assertEquals 0 "$rc"
