@@ -405,6 +405,18 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	c->cmd = NULL;
+	if (argc >= 1 && c->batch) {
+		/* A line that is only a global help or version option. */
+		char *hv[] = { (char *)"", argv[0] };
+		const char *w = help_word(2, hv);
+
+		if (w && is_version_word(w))
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
+					 w);
+		if (w)
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --help')",
+					 w);
+	}
 	if (argc >= 1 && !strcmp(argv[0], "help") && !c->batch)
 		return cmd_help(c, argc, argv);
 	rc = ctl_dispatch(c, top_cmds, NULL, argc, argv);

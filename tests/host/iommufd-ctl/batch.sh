@@ -49,7 +49,8 @@ test_help_lines_in_a_json_batch_are_errors() {
 	local line
 	for line in 'help' 'ioas help' 'ioas --help' 'ioas -h' 'ioas map --help' \
 		'ioas map --usage' 'ioas map -h' 'ioas map -?' 'ioas alloc -V' \
-		'ioas alloc --version' 'device list --help' 'show --usage'; do
+		'ioas alloc --version' 'device list --help' 'show --usage' \
+		'--help' '-h' '-?' '--usage' '-V' '--version'; do
 		batch "ioas alloc name A\n$line\nioas list\n" -n -j
 		assertEquals "'$line': bad input" 2 "$rc"
 		json_ok "'$line'"
@@ -66,6 +67,10 @@ test_help_lines_in_a_json_batch_are_errors() {
 	assertEquals "-:1: 'ioas help' is not available in a batch (run 'iommufd-ctl ioas help')" "$err"
 	batch 'ioas alloc -V\n' -n
 	assertEquals "-:1: ioas alloc: -V is not available in a batch (run 'iommufd-ctl --version')" "$err"
+	batch '--version\n' -n
+	assertEquals "-:1: --version is not available in a batch (run 'iommufd-ctl --version')" "$err"
+	batch '--usage\n' -n
+	assertEquals "-:1: --usage is not available in a batch (run 'iommufd-ctl --help')" "$err"
 }
 
 test_help_lines_with_force_keep_one_document() {
