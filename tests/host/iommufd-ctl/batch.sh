@@ -272,7 +272,8 @@ EOF
 }
 
 test_long_batch_file_names_are_not_cut() {
-	local dir=$work/$(printf 'd%.0s' {1..200})/$(printf 'e%.0s' {1..200})/$(printf 'f%.0s' {1..200})
+	local dir
+	dir=$work/$(printf 'd%.0s' {1..200})/$(printf 'e%.0s' {1..200})/$(printf 'f%.0s' {1..200})
 	mkdir -p "$dir"
 	printf 'ioas alloc extra\n' >"$dir/x.batch"
 	ictl -n -b "$dir/x.batch"
