@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "du/iommufd.h"
 #include "du/vfio.h"
 
 #define CTL_NAME_MAX 32		/* object names, including the NUL */
@@ -33,10 +34,12 @@ enum ctl_src {
 	CTL_SRC_COPY,		/* ioas copy */
 };
 
-/* A mapping this context made (iommufd does not list areas). */
+/* A mapping this context made (iommufd does not list areas).  The mappings
+ * of an IOAS form a set ordered by IOVA (maps.c): a treap for lookups and
+ * the choice of free IOVAs, threaded by a list for walks in order. */
 struct ctl_map {
 	uint64_t iova;
-	uint64_t length;
+	uint64_t length;		/* at least a page, see length_known */
 	enum ctl_src src;
 	unsigned int access;		/* DU_IOMMU_READ | DU_IOMMU_WRITE */
 	uint64_t offset;		/* in the file / buffer */
@@ -44,8 +47,32 @@ struct ctl_map {
 	void *mem;			/* CTL_SRC_ANON: the memory, owned */
 	size_t memlen;
 	bool shared;			/* ioas copy took its pages elsewhere */
-	struct ctl_map *next;
+	bool length_known;		/* false: dry run, size of an fd not open */
+	bool modelled;			/* dry run: IOVA the kernel would choose */
+	/* set membership (maps.c) */
+	struct ctl_map *left, *right, *prev, *next;
+	uint32_t prio;
+	uint64_t min_start, max_last, max_gap;	/* of the subtree */
 };
+
+/* The mappings of one IOAS. */
+struct ctl_maps {
+	struct ctl_map *root;		/* treap by iova */
+	struct ctl_map *first, *last;	/* in IOVA order */
+	size_t n;
+};
+
+/* Object indexes (objects.c): by name, by (type, id), by PCI address. */
+enum { CTL_IDX_NAME, CTL_IDX_ID, CTL_IDX_PCI, CTL_IDX_N };
+
+struct ctl_index {
+	struct ctl_obj **bucket;
+	size_t nbuckets;		/* a power of two, or 0 */
+	size_t n;
+};
+
+#define CTL_OBJ_TYPES 4			/* enum ctl_obj_type values + 1 */
+#define CTL_MAX_ALLOW 64		/* ioas allow-iovas ranges */
 
 struct ctl_obj {
 	enum ctl_obj_type type;
@@ -53,7 +80,9 @@ struct ctl_obj {
 	uint32_t id;			/* kernel object id */
 	bool implicit;			/* created for a one-shot command */
 	/* IOAS */
-	struct ctl_map *maps;
+	struct ctl_maps maps;
+	size_t nallow;			/* dry run: allow-iovas ranges */
+	struct du_iova_range *allow;	/* sorted by start, or NULL */
 	/* device */
 	struct du_vfio_device dev;
 	char pci[DU_PCI_ADDR_STRLEN];
@@ -64,7 +93,12 @@ struct ctl_obj {
 	uint32_t dev_id;
 	uint32_t parent_id;
 	uint32_t flags;
-	struct ctl_obj *next;
+	/* context lists and indexes (objects.c) */
+	struct ctl_obj *prev, *next;		/* creation order */
+	struct ctl_obj *type_prev, *type_next;	/* same type, creation order */
+	struct ctl_obj *hnext[CTL_IDX_N];	/* index chains */
+	uint32_t hash[CTL_IDX_N];
+	bool indexed[CTL_IDX_N];
 };
 
 /* Memory the context owns until it ends (anonymous maps). */
@@ -82,9 +116,13 @@ struct ctl {
 	bool batch_from_stdin;		/* exec children must not read it */
 	const char *file;		/* batch file name ("-" for stdin) */
 	unsigned long line;		/* batch line number */
-	char where[512];		/* message prefix: prog or FILE:LINE */
+	char *where;			/* message prefix: prog or FILE:LINE */
+	size_t where_cap;
 	const char *cmd;		/* "ioas map"... for messages/JSON */
-	struct ctl_obj *objs;		/* in creation order */
+	struct ctl_obj *objs, *objs_last;	/* in creation order */
+	struct ctl_obj *type_first[CTL_OBJ_TYPES], *type_last[CTL_OBJ_TYPES];
+	unsigned int type_count[CTL_OBJ_TYPES];
+	struct ctl_index idx[CTL_IDX_N];
 	struct ctl_mem *mem;
 	uint32_t next_fake_id;		/* ids handed out in dry-run mode */
 };
@@ -158,6 +196,12 @@ struct ctl_obj *ctl_find_id(struct ctl *c, enum ctl_obj_type type,
 struct ctl_obj *ctl_find_pci(struct ctl *c, const struct du_pci_addr *a);
 struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
 			    const char *name, uint32_t id);
+/* Change the id / PCI address of an object (keeps the indexes right). */
+void ctl_obj_set_id(struct ctl *c, struct ctl_obj *o, uint32_t id);
+void ctl_obj_set_pci(struct ctl *c, struct ctl_obj *o,
+		     const struct du_pci_addr *a);
+/* The objects of one type in creation order: ctl_first(), o->type_next. */
+struct ctl_obj *ctl_first(struct ctl *c, enum ctl_obj_type type);
 void ctl_obj_remove(struct ctl *c, struct ctl_obj *o);
 const char *ctl_type_name(enum ctl_obj_type type);
 /* How an object shows in messages: "A" or "1". */
@@ -182,18 +226,49 @@ int ctl_resolve_ioas(struct ctl *c, const char *ref, uint32_t *id,
 		     struct ctl_obj **out);
 int ctl_resolve_device(struct ctl *c, const char *ref, struct ctl_obj **out);
 
-/* Track mappings and owned memory. */
+/* ---- maps.c: the mappings of an IOAS ------------------------------------ */
+
+/* Track a mapping (length 0: dry run, size unknown; it is kept as one
+ * page).  Returns it, or NULL when out of memory. */
 struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
 			    uint64_t length, enum ctl_src src,
 			    unsigned int access, uint64_t offset,
 			    const char *what);
+/* The first mapping overlapping [iova, iova + length), or NULL. */
+struct ctl_map *ctl_map_overlap(const struct ctl_obj *ioas, uint64_t iova,
+				uint64_t length);
+/* The first mapping with an IOVA >= iova, or NULL. */
+struct ctl_map *ctl_map_from(const struct ctl_obj *ioas, uint64_t iova);
+/*
+ * What an unmap of [iova, iova + length) (length 0: everything) would do:
+ * *bytes of the mappings inside it, and *cut the first mapping it cuts
+ * through (or NULL).
+ */
+void ctl_map_unmap_check(const struct ctl_obj *ioas, uint64_t iova,
+			 uint64_t length, uint64_t *bytes,
+			 const struct ctl_map **cut);
+/* True when [iova, iova + length) is covered by mappings without a hole. */
+bool ctl_map_covered(const struct ctl_obj *ioas, uint64_t iova,
+		     uint64_t length);
+/*
+ * The dry run's model of the IOVA the kernel chooses (iopt_alloc_iova()):
+ * the lowest free IOVA from 4K up, inside the allow-iovas ranges if any,
+ * aligned to the length rounded up to a power of two but at most 2M (and
+ * to the lowest set bit of a non-zero offset).  Returns 0, -ENOSPC or
+ * -EOVERFLOW, as the kernel would.
+ */
+int ctl_map_choose_iova(const struct ctl_obj *ioas, uint64_t length,
+			uint64_t offset, uint64_t *iova);
 /* Forget mappings inside [iova, iova + length) (length 0: all); their
  * anonymous memory is freed unless ioas copy shared it (then it is kept
  * until the context ends). */
 void ctl_map_forget(struct ctl *c, struct ctl_obj *ioas, uint64_t iova,
 		    uint64_t length);
+/* Forget every mapping (the IOAS goes away). */
+void ctl_map_forget_all(struct ctl *c, struct ctl_obj *ioas);
 /* Mark the mappings overlapping [iova, iova + length) as shared. */
 void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length);
+
 const char *ctl_src_name(enum ctl_src src);
 int ctl_mem_keep(struct ctl *c, void *addr, size_t len);
 

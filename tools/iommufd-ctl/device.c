@@ -106,10 +106,9 @@ static int bind_device(struct ctl *c, const struct du_pci_addr *a,
 	o = ctl_obj_new(c, CTL_OBJ_DEVICE, name, 0);
 	if (!o)
 		return ctl_err(c, "out of memory");
-	snprintf(o->pci, sizeof(o->pci), "%s", pci);
-	o->dev.addr = *a;
+	ctl_obj_set_pci(c, o, a);
 	if (c->dry_run) {
-		o->id = c->next_fake_id++;
+		ctl_obj_set_id(c, o, c->next_fake_id++);
 	} else {
 		rc = du_vfio_open(a, c->iommufd, DU_VFIO_OPEN_NO_LEGACY, &o->dev);
 		if (rc) {
@@ -121,7 +120,7 @@ static int bind_device(struct ctl *c, const struct du_pci_addr *a,
 					"binding %s: %s", pci,
 					du_vfio_strerror(DU_VFIO_OP_OPEN, rc));
 		}
-		o->id = o->dev.devid;
+		ctl_obj_set_id(c, o, o->dev.devid);
 	}
 	*out = o;
 	return 0;
@@ -345,9 +344,7 @@ static int dev_list(struct ctl *c, int argc, char **argv)
 		return rc;
 	ctl_result_open(c);
 	du_out_open_array("devices");
-	for (struct ctl_obj *d = c->objs; d; d = d->next) {
-		if (d->type != CTL_OBJ_DEVICE)
-			continue;
+	for (struct ctl_obj *d = ctl_first(c, CTL_OBJ_DEVICE); d; d = d->type_next) {
 		du_out_open_object(NULL);
 		print_device(d);
 		du_print_nl();
@@ -531,9 +528,7 @@ static int hwpt_list(struct ctl *c, int argc, char **argv)
 		return rc;
 	ctl_result_open(c);
 	du_out_open_array("hwpts");
-	for (struct ctl_obj *h = c->objs; h; h = h->next) {
-		if (h->type != CTL_OBJ_HWPT)
-			continue;
+	for (struct ctl_obj *h = ctl_first(c, CTL_OBJ_HWPT); h; h = h->type_next) {
 		du_out_open_object(NULL);
 		du_print_u64(DU_ANY, "hwpt_id", "hwpt %" PRIu64, h->id);
 		du_print_string(h->name[0] ? DU_ANY : DU_JSON, "name", " name %s",

@@ -251,9 +251,9 @@ static int ioas_list(struct ctl *c, int argc, char **argv)
 		return rc;
 	ctl_result_open(c);
 	du_out_open_array("ioas");
-	for (struct ctl_obj *obj = c->objs; obj; obj = obj->next)
-		if (obj->type == CTL_OBJ_IOAS)
-			print_ioas(obj);
+	for (struct ctl_obj *obj = ctl_first(c, CTL_OBJ_IOAS); obj;
+	     obj = obj->type_next)
+		print_ioas(obj);
 	du_out_close_array();
 	du_out_close_object();
 	return 0;
@@ -304,6 +304,36 @@ static int ioas_iova_ranges(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int cmp_range(const void *a, const void *b)
+{
+	const struct du_iova_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Dry run: remember the ranges the kernel may choose IOVAs from. */
+static int set_allowed(struct ctl_obj *ioas, const struct du_iova_range *r,
+		       size_t n)
+{
+	void *p = NULL;
+
+	if (n) {
+		p = malloc(n * sizeof(*ioas->allow));
+		if (!p)
+			return -ENOMEM;
+	}
+	free(ioas->allow);
+	ioas->allow = p;
+	ioas->nallow = n;
+	for (size_t i = 0; i < n; i++) {
+		ioas->allow[i].start = r[i].start;
+		ioas->allow[i].last = r[i].last;
+	}
+	if (n)
+		qsort(ioas->allow, n, sizeof(*ioas->allow), cmp_range);
+	return 0;
+}
+
 static int ioas_allow_iovas(struct ctl *c, int argc, char **argv)
 {
 	static const struct argp_option opts[] = {
@@ -346,6 +376,8 @@ static int ioas_allow_iovas(struct ctl *c, int argc, char **argv)
 					"IOMMU_IOAS_ALLOW_IOVAS on ioas %u: %s",
 					id, strerror(-rc));
 	}
+	if (c->dry_run && obj && set_allowed(obj, r, o.nranges))
+		return ctl_err(c, "out of memory");
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("ioas %u allowed iovas:%s", id, o.nranges ? "" : " any");
@@ -441,12 +473,14 @@ static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
 				"%s: iommufd maps only single-range VFIO DMA-BUFs, or the exporter does not support import (EOPNOTSUPP)",
 				ioctl);
 	if (rc == -EEXIST && fixed) {
-		if (ioas) {
-			for (const struct ctl_map *m = ioas->maps; m; m = m->next)
-				if (m->iova < iova + len && iova < m->iova + m->length)
-					return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
-						       ioctl, iova, iova + len, m->iova, m->length);
-		}
+		const struct ctl_map *m = ioas ? ctl_map_overlap(ioas, iova, len) : NULL;
+
+		if (m && m->length_known)
+			return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
+				       ioctl, iova, iova + len, m->iova, m->length);
+		if (m)
+			return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length unknown in a dry run)",
+				       ioctl, iova, iova + len, m->iova);
 		return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps an existing mapping (EEXIST)",
 			       ioctl, iova, iova + len);
 	}
@@ -468,6 +502,37 @@ static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
 			       ioctl, strerror(-rc));
 	return ctl_fail(c, du_exit_for_errno(rc, dmabuf ? DU_ERRCTX_DMABUF : 0),
 			"%s: %s", ioctl, strerror(-rc));
+}
+
+/*
+ * Dry run: check a fixed IOVA against the mappings made so far, or choose
+ * one as the kernel would (ctl_map_choose_iova()); length 0 is an fd of
+ * unknown size, counted as one page.  Errors are reported as the kernel's
+ * errno would be in a real run.
+ */
+static int dry_place(struct ctl *c, const struct ctl_obj *ioas,
+		     const char *ioctl, bool dmabuf, bool fixed, uint64_t iova,
+		     uint64_t length, uint64_t offset, uint64_t *out,
+		     bool *modelled)
+{
+	uint64_t len = length ? length : CTL_PAGE_SIZE;
+	int rc;
+
+	*out = iova;
+	*modelled = false;
+	if (!ioas)		/* an id the context does not know */
+		return 0;
+	if (fixed) {
+		if (ctl_map_overlap(ioas, iova, len))
+			return map_error(c, -EEXIST, ioctl, dmabuf, ioas, iova,
+					 len, true);
+		return 0;
+	}
+	rc = ctl_map_choose_iova(ioas, len, offset, out);
+	if (rc)
+		return map_error(c, rc, ioctl, dmabuf, ioas, 0, len, false);
+	*modelled = true;
+	return 0;
 }
 
 static int ioas_map(struct ctl *c, int argc, char **argv)
@@ -492,11 +557,12 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	unsigned int flags;
 	uint64_t iova, size;
 	uint32_t id;
-	int nsrc, fd = -1, own_fd = -1, rc;
+	int nsrc, fd = -1, own_fd = -1, unchecked_fd = -1, rc;
 	bool dmabuf = false;
 	void *mem = MAP_FAILED;
 	struct ctl_map *m;
 	struct stat st;
+	bool modelled = false;
 
 	rc = parse(c, opts, NULL,
 		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
@@ -520,7 +586,17 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		return ctl_usage(c, "--offset + --length overflows 64 bits");
 
 	/* Sources given as fds: check them before anything is created. */
-	if (o.fd >= 0 || o.dmabuf_fd >= 0) {
+	if ((o.fd >= 0 || o.dmabuf_fd >= 0) && c->dry_run &&
+	    fcntl(o.fd >= 0 ? o.fd : o.dmabuf_fd, F_GETFD) < 0) {
+		/* The fd a real run inherits (vfio-dmabuf exec passes the
+		 * DMA-BUF it exports) need not exist where a batch is
+		 * checked: take it as what the option says it is. */
+		unchecked_fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
+		src = o.dmabuf_fd >= 0 ? CTL_SRC_DMABUF : CTL_SRC_FD;
+		dmabuf = o.dmabuf_fd >= 0;
+		snprintf(what, sizeof(what), "fd %d", unchecked_fd);
+		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+	} else if (o.fd >= 0 || o.dmabuf_fd >= 0) {
 		fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
 		if (fcntl(fd, F_GETFD) < 0)
 			return ctl_usage(c, "%s %d: no such open file descriptor",
@@ -576,35 +652,34 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		}
 		ioctl_name = "IOMMU_IOAS_MAP_FILE";
 	}
-	if (o.has_iova && o.iova + o.length - 1 < o.iova) {
+	if (o.has_iova && o.length && o.iova + o.length - 1 < o.iova) {
 		rc = ctl_usage(c, "--iova 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
 			       o.iova, o.length);
 		goto out;
 	}
 
+	if (o.memfd) {
+		src = CTL_SRC_MEMFD;
+		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+	}
 	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
 	if (rc)
 		goto out;
 	if (c->dry_run) {
-		if (o.has_iova && obj) {
-			for (const struct ctl_map *x = obj->maps; x; x = x->next) {
-				if (x->iova < o.iova + o.length &&
-				    o.iova < x->iova + x->length) {
-					rc = ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
-						     o.iova, o.iova + o.length,
-						     x->iova, x->length);
-					goto out;
-				}
-			}
-		}
-		iova = o.iova;
-		/* Track fixed mappings so that later lines are checked. */
-		if (o.has_iova && obj &&
-		    !ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
-				 what[0] ? what : NULL)) {
+		/* What the kernel would do with the IOVA, on the mappings
+		 * this context made (length 0: unknown, one page). */
+		rc = dry_place(c, obj, ioctl_name, dmabuf, o.has_iova, o.iova,
+			       o.length, o.offset, &iova, &modelled);
+		if (rc)
+			goto out;
+		m = obj ? ctl_map_add(obj, iova, o.length, src, o.access,
+				      o.offset, what[0] ? what : NULL) : NULL;
+		if (obj && !m) {
 			rc = ctl_err(c, "out of memory");
 			goto out;
 		}
+		if (m)
+			m->modelled = modelled;
 		goto done;
 	}
 
@@ -618,8 +693,6 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 			goto out;
 		}
 		fd = own_fd;
-		src = CTL_SRC_MEMFD;
-		ioctl_name = "IOMMU_IOAS_MAP_FILE";
 	}
 	if (fd >= 0) {
 		rc = du_ioas_map_file(c->iommufd, id, fd, o.offset, o.length,
@@ -666,13 +739,26 @@ done:
 	du_print_string(DU_ANY, "source", " mapped %s", ctl_src_name(src));
 	du_print_string(what[0] ? DU_ANY : DU_JSON, "what", " (%s)",
 			what[0] ? what : NULL);
-	if (fd >= 0 || o.memfd)
+	if (fd >= 0 || o.memfd || unchecked_fd >= 0)
 		du_print_u64(DU_ANY, "offset", " offset 0x%" PRIx64, o.offset);
-	if (c->dry_run && !o.has_iova)
+	if (o.fd >= 0 || o.dmabuf_fd >= 0)
+		du_print_bool(DU_JSON, "fd_checked", NULL, unchecked_fd < 0);
+	if (unchecked_fd >= 0)
+		du_printf(" (fd %d is not open: not checked in a dry run)",
+			  unchecked_fd);
+	if (c->dry_run && !o.has_iova && !obj) {
 		du_print_null(DU_ANY, "iova", " at a kernel-chosen iova");
-	else
+	} else {
 		du_print_hex_u64(DU_ANY, "iova", " at iova %s", iova);
-	du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
+		if (modelled) {
+			du_print_bool(DU_JSON, "iova_modelled", NULL, true);
+			du_printf(" (dry run: modelled kernel choice)");
+		}
+	}
+	if (o.length)
+		du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
+	else
+		du_print_null(DU_ANY, "length", " length unknown");
 	du_print_bool(DU_JSON, "fixed", NULL, o.has_iova);
 	du_print_bool(DU_JSON, "readable", NULL, o.access & DU_IOMMU_READ);
 	du_print_bool(DU_JSON, "writable", NULL, o.access & DU_IOMMU_WRITE);
@@ -688,6 +774,16 @@ out:
 }
 
 /* ---- unmap ----------------------------------------------------------------------------- */
+
+static int cut_error(struct ctl *c, const struct ioas_opts *o,
+		     const struct ctl_map *m)
+{
+	if (!m->length_known)
+		return ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") cuts through the mapping at 0x%" PRIx64 " (length unknown in a dry run): unmap whole mappings",
+			       o->iova, o->iova + o->length, m->iova);
+	return ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") cuts through the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 "): unmap whole mappings",
+		       o->iova, o->iova + o->length, m->iova, m->length);
+}
 
 static int ioas_unmap(struct ctl *c, int argc, char **argv)
 {
@@ -721,23 +817,28 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (c->dry_run) {
+		const struct ctl_map *cut = NULL;
+
+		/* The kernel unmaps whole mappings: a range that cuts
+		 * through one fails (ENOENT), as does one with nothing. */
 		unmapped = 0;
 		if (obj)
-			for (const struct ctl_map *m = obj->maps; m; m = m->next)
-				if (o.all || (m->iova >= o.iova &&
-					      m->iova - o.iova + m->length <= o.length))
-					unmapped += m->length;
+			ctl_map_unmap_check(obj, o.all ? 0 : o.iova,
+					    o.all ? 0 : o.length, &unmapped, &cut);
+		if (cut)
+			return cut_error(c, &o, cut);
 	} else {
 		rc = du_ioas_unmap(c->iommufd, id, o.all ? 0 : o.iova,
 				   o.all ? UINT64_MAX : o.length, &unmapped);
 		if (rc == -ENOENT && !o.all) {
+			const struct ctl_map *m = NULL;
+			uint64_t bytes;
+
 			if (obj)
-				for (const struct ctl_map *m = obj->maps; m; m = m->next)
-					if (m->iova < o.iova + o.length &&
-					    o.iova < m->iova + m->length)
-						return ctl_err(c, "[0x%" PRIx64 ", 0x%" PRIx64 ") cuts through the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 "): unmap whole mappings",
-							       o.iova, o.iova + o.length,
-							       m->iova, m->length);
+				ctl_map_unmap_check(obj, o.iova, o.length,
+						    &bytes, &m);
+			if (m)
+				return cut_error(c, &o, m);
 			return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u (or the range cuts through a mapping)",
 				       o.iova, o.iova + o.length, id);
 		}
@@ -786,6 +887,7 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 	uint32_t dst_id, src_id;
 	uint64_t iova;
 	char what[96];
+	bool modelled = false;
 	int rc;
 
 	rc = parse(c, opts, NULL,
@@ -806,8 +908,9 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 		struct ctl_obj *only = NULL;
 		unsigned int n = 0;
 
-		for (struct ctl_obj *x = c->objs; x; x = x->next)
-			if (x->type == CTL_OBJ_IOAS && x != srco) {
+		for (struct ctl_obj *x = ctl_first(c, CTL_OBJ_IOAS); x;
+		     x = x->type_next)
+			if (x != srco) {
 				only = x;
 				n++;
 			}
@@ -824,7 +927,15 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	iova = o.iova;
-	if (!c->dry_run) {
+	if (c->dry_run && srco && !ctl_map_covered(srco, o.src_iova, o.length))
+		return ctl_err(c, "ioas %u has no mapping covering [0x%" PRIx64 ", +0x%" PRIx64 ") (IOMMU_IOAS_COPY takes whole mappings)",
+			       src_id, o.src_iova, o.length);
+	if (c->dry_run) {
+		rc = dry_place(c, dst, "IOMMU_IOAS_COPY", false, o.has_iova,
+			       o.iova, o.length, 0, &iova, &modelled);
+		if (rc)
+			return rc;
+	} else {
 		rc = du_ioas_copy(c->iommufd, dst_id, &iova, src_id, o.src_iova,
 				  o.length,
 				  o.access | (o.has_iova ? DU_IOMMU_FIXED : 0));
@@ -838,18 +949,28 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 	if (srco)
 		ctl_map_share(srco, o.src_iova, o.length);
 	snprintf(what, sizeof(what), "ioas %u iova 0x%" PRIx64, src_id, o.src_iova);
-	if (dst && (!c->dry_run || o.has_iova) &&
-	    !ctl_map_add(dst, iova, o.length, CTL_SRC_COPY, o.access, 0, what))
-		return ctl_err(c, "out of memory");
+	if (dst) {
+		struct ctl_map *m = ctl_map_add(dst, iova, o.length,
+						CTL_SRC_COPY, o.access, 0, what);
+
+		if (!m)
+			return ctl_err(c, "out of memory");
+		m->modelled = modelled;
+	}
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", dst, dst_id);
 	ctl_print_obj_ref("src_ioas_id", "src_name", srco, src_id);
 	du_printf("ioas %u: copied from ioas %u", dst_id, src_id);
 	du_print_hex_u64(DU_ANY, "src_iova", " iova %s", o.src_iova);
-	if (c->dry_run && !o.has_iova)
+	if (c->dry_run && !o.has_iova && !dst) {
 		du_print_null(DU_ANY, "iova", " to a kernel-chosen iova");
-	else
+	} else {
 		du_print_hex_u64(DU_ANY, "iova", " to iova %s", iova);
+		if (modelled) {
+			du_print_bool(DU_JSON, "iova_modelled", NULL, true);
+			du_printf(" (dry run: modelled kernel choice)");
+		}
+	}
 	du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
 	du_print_bool(DU_JSON, "readable", NULL, o.access & DU_IOMMU_READ);
 	du_print_bool(DU_JSON, "writable", NULL, o.access & DU_IOMMU_WRITE);

@@ -102,9 +102,19 @@ static int expand(const char **pp, struct word *w, const char **err,
 		*err = errbuf;
 		return -EINVAL;
 	}
-	for (; *val; val++)
+	for (; *val; val++) {
+		unsigned char ch = (unsigned char)*val;
+
+		/* The same rule as for the line itself (main.c). */
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			snprintf(errbuf, errlen, "$%s holds a control character (0x%02x)",
+				 name, ch);
+			*err = errbuf;
+			return -EINVAL;
+		}
 		if (addc(w, *val))
 			return -ENOMEM;
+	}
 	*pp = p;
 	return 0;
 }

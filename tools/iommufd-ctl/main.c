@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "du/argp-exact.h"
 #include "du/exitcodes.h"
@@ -31,6 +32,42 @@ const char *argp_program_version = "iommufd-ctl (dmabuf-utils) " PACKAGE_VERSION
 /* ---- messages ------------------------------------------------------------ */
 
 static FILE *null_stream;	/* argp's own "Try --help" lines go here */
+
+/* Format into a buffer that grows as needed (kept for the next call, so
+ * that a batch line costs no allocation).  Returns 0 or -ENOMEM. */
+static int __attribute__((format(printf, 3, 4)))
+grow_printf(char **buf, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf, *buf ? *cap : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n < *cap && *buf)
+			return 0;
+		{
+			size_t ncap = (size_t)n + 64;
+			char *nb = realloc(*buf, ncap);
+
+			if (!nb)
+				return -ENOMEM;
+			*buf = nb;
+			*cap = ncap;
+		}
+	}
+}
+
+static int set_where(struct ctl *c)
+{
+	if (c->batch)
+		return grow_printf(&c->where, &c->where_cap, "%s:%lu", c->file,
+				   c->line);
+	return grow_printf(&c->where, &c->where_cap, "%s", "iommufd-ctl");
+}
 
 static void vmsg(struct ctl *c, const char *fmt, va_list ap)
 {
@@ -87,12 +124,17 @@ void ctl_argp_init(struct argp_state *state)
 		state->err_stream = null_stream;
 }
 
+/* "<where>: <cmd>" while ctl_parse() runs: argp's state->name is only the
+ * base name of argv[0], and a batch file's directory would be lost. */
+static char *parse_name;
+static size_t parse_name_cap;
+
 int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", state->name);
+	fprintf(stderr, "%s: ", parse_name ? parse_name : state->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -100,46 +142,64 @@ int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 	return EINVAL;
 }
 
-/* 1: --help (or -h, -?, --usage) before any "--"; 2: --version or -V. */
-static int wants_help(int argc, char **argv)
+/* The first --help, -h, -?, --usage, --version or -V before any "--", or
+ * NULL. */
+static const char *help_word(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
-			return 0;
-		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V"))
-			return 2;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
+			return NULL;
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V") ||
+		    !strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
 		    !strcmp(argv[i], "--usage") || !strcmp(argv[i], "-h"))
-			return 1;
+			return argv[i];
 	}
-	return 0;
+	return NULL;
+}
+
+static bool is_version_word(const char *w)
+{
+	return !strcmp(w, "--version") || !strcmp(w, "-V");
 }
 
 int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 	      void *input)
 {
-	char name[sizeof(c->where) + 64], msg[200];
+	char msg[200];
 	char *saved = argv[0];
-	int rc, help;
+	const char *help;
+	int rc;
 
-	snprintf(name, sizeof(name), "%s: %s", c->where, c->cmd);
-	argv[0] = name;
-	help = wants_help(argc, argv);
-	if (help == 2) {
+	help = help_word(argc, argv);
+	if (help && c->batch) {
+		/* Help text has no place in a batch's output (one JSON
+		 * document with -j): say where to get it. */
+		if (is_version_word(help))
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
+					 help);
+		return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl %s --help')",
+				 help, c->cmd);
+	}
+	if (help && is_version_word(help)) {
 		printf("%s\n", argp_program_version);
-		argv[0] = saved;
 		return CTL_HELP_SHOWN;
 	}
-	if (help == 1) {
+	if (help) {
 		/* -h is not an argp option: treat it as --help. */
-		char *hv[] = { name, (char *)"--help", NULL };
+		char *hv[] = { NULL, (char *)"--help", NULL };
 
 		fflush(stdout);
-		snprintf(name, sizeof(name), "iommufd-ctl %s", c->cmd);
+		if (grow_printf(&parse_name, &parse_name_cap, "iommufd-ctl %s",
+				c->cmd))
+			return ctl_err(c, "out of memory");
+		hv[0] = parse_name;
 		argp_parse(argp, 2, hv, ARGP_NO_EXIT, NULL, input);
-		argv[0] = saved;
 		return CTL_HELP_SHOWN;
 	}
+	if (grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
+			c->cmd))
+		return ctl_err(c, "out of memory");
+	argv[0] = parse_name;
 	if (du_argp_exact_long_options(argp, argc, argv, 0, msg,
 				       sizeof(msg))) {
 		argv[0] = saved;
@@ -293,6 +353,12 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 	}
 	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
 	    !strcmp(argv[0], "-h")) {
+		if (c->batch) {
+			c->cmd = NULL;
+			return ctl_usage(c, "'%s%shelp' is not available in a batch (run 'iommufd-ctl %s%shelp')",
+					 what ? what : "", what ? " " : "",
+					 what ? what : "", what ? " " : "");
+		}
 		print_table(table, what);
 		return CTL_HELP_SHOWN;
 	}
@@ -339,7 +405,19 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	c->cmd = NULL;
-	if (argc >= 1 && !strcmp(argv[0], "help"))
+	if (argc >= 1 && c->batch) {
+		/* A line that is only a global help or version option. */
+		char *hv[] = { (char *)"", argv[0] };
+		const char *w = help_word(2, hv);
+
+		if (w && is_version_word(w))
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
+					 w);
+		if (w)
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --help')",
+					 w);
+	}
+	if (argc >= 1 && !strcmp(argv[0], "help") && !c->batch)
 		return cmd_help(c, argc, argv);
 	rc = ctl_dispatch(c, top_cmds, NULL, argc, argv);
 	c->cmd = NULL;
@@ -348,42 +426,121 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 
 /* ---- batch ------------------------------------------------------------------------ */
 
+/*
+ * Batch lines are read one byte at a time through stdio's buffer into one
+ * buffer of CTL_LINE_MAX bytes: memory stays bounded whatever the input,
+ * and each line costs time linear in its length.
+ */
+#define CTL_LINE_MAX 65535
+
+struct line_reader {
+	FILE *f;
+	char buf[CTL_LINE_MAX + 2];	/* the line, a CR, the NUL */
+	size_t len;			/* bytes of the line in buf */
+	bool too_long;
+};
+
+/* Read one line (without its '\n'; a CR just before it, or before the end
+ * of the file, is dropped).  Returns 1 with a line, 0 at the end. */
+static int read_line(struct line_reader *r)
+{
+	size_t n = 0;
+	bool any = false;
+	int ch;
+
+	r->too_long = false;
+	while ((ch = getc_unlocked(r->f)) != EOF) {
+		any = true;
+		if (ch == '\n')
+			break;
+		if (n < CTL_LINE_MAX + 1)
+			r->buf[n] = (char)ch;
+		else
+			r->too_long = true;
+		n++;
+	}
+	if (!any)
+		return 0;
+	if (n <= CTL_LINE_MAX + 1 && n && r->buf[n - 1] == '\r')
+		n--;
+	if (n > CTL_LINE_MAX) {
+		r->too_long = true;
+		n = 0;
+	}
+	r->buf[n] = '\0';
+	r->len = n;
+	return 1;
+}
+
+/* A batch file is text: refuse NUL and control bytes (tabs are blanks).
+ * Returns 0 or an exit status (printed). */
+static int check_line(struct ctl *c, const struct line_reader *r)
+{
+	if (r->too_long)
+		return ctl_usage(c, "line longer than %d bytes", CTL_LINE_MAX);
+	for (size_t i = 0; i < r->len; i++) {
+		unsigned char ch = (unsigned char)r->buf[i];
+
+		if (ch == '\0')
+			return ctl_usage(c, "NUL byte at column %zu (a batch file is text)",
+					 i + 1);
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return ctl_usage(c, "control character 0x%02x at column %zu (only tabs and a CRLF line end are allowed)",
+					 ch, i + 1);
+	}
+	return 0;
+}
+
 static int run_batch(struct ctl *c, const char *file)
 {
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct line_reader *r;
+	struct stat st;
 	int status = DU_EXIT_OK;
 
 	c->batch = true;
 	c->file = file;
+	r = malloc(sizeof(*r));
+	if (!r) {
+		du_err("out of memory");
+		return DU_EXIT_FAILURE;
+	}
 	if (!strcmp(file, "-")) {
-		f = stdin;
+		r->f = stdin;
 		c->batch_from_stdin = true;
 	} else {
-		f = fopen(file, "re");
-		if (!f) {
+		r->f = fopen(file, "re");
+		if (!r->f) {
 			du_err("cannot open batch file '%s': %s", file,
 			       strerror(errno));
+			free(r);
 			return DU_EXIT_USAGE;
 		}
 	}
+	if (fstat(fileno(r->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		du_err("batch file '%s' is a directory", file);
+		if (r->f != stdin)
+			fclose(r->f);
+		free(r);
+		return DU_EXIT_USAGE;
+	}
 
 	c->line = 0;
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	while (read_line(r)) {
 		char **argv;
 		const char *lexerr;
 		int n, rc;
 
 		c->line++;
-		snprintf(c->where, sizeof(c->where), "%s:%lu", file, c->line);
 		c->cmd = NULL;
-		if (memchr(line, '\0', (size_t)len)) {
-			rc = ctl_usage(c, "NUL byte in the line");
+		if (set_where(c)) {
+			du_err("out of memory");
+			rc = DU_EXIT_FAILURE;
 			goto failed;
 		}
-		n = ctl_lex(line, &argv, &lexerr);
+		rc = check_line(c, r);
+		if (rc)
+			goto failed;
+		n = ctl_lex(r->buf, &argv, &lexerr);
 		if (n < 0) {
 			rc = ctl_usage(c, "%s", lexerr);
 			goto failed;
@@ -402,13 +559,13 @@ failed:
 		if (!c->force)
 			break;
 	}
-	if (ferror(f) && status == DU_EXIT_OK) {
+	if (ferror(r->f) && status == DU_EXIT_OK) {
 		du_err("reading '%s': %s", file, strerror(errno));
 		status = DU_EXIT_FAILURE;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	if (r->f != stdin)
+		fclose(r->f);
+	free(r);
 	return status;
 }
 
@@ -476,6 +633,18 @@ static const struct argp global_argp = {
 	NULL, NULL, NULL,
 };
 
+/* Does a one-shot command line ask for help or the version? */
+static bool asks_for_help(int argc, char **argv)
+{
+	if (argc >= 1 && (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
+			  !strcmp(argv[0], "-h")))
+		return true;
+	if (argc >= 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h")))
+		return true;
+	return help_word(argc, argv) != NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct globals g = { 0 };
@@ -498,7 +667,12 @@ int main(int argc, char **argv)
 	c.force = g.force;
 	c.dry_run = g.dry_run;
 	c.next_fake_id = 1;
-	snprintf(c.where, sizeof(c.where), "%s", "iommufd-ctl");
+	if (set_where(&c))
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	/* A one-shot request for help prints the help alone: no JSON
+	 * document after it. */
+	if (!g.batch && asks_for_help(g.argc, g.argv))
+		g.json = false;
 	if (du_out_init(g.json, g.pretty))
 		du_die(DU_EXIT_FAILURE, "out of memory");
 	du_out_open_array("results");
@@ -516,6 +690,8 @@ int main(int argc, char **argv)
 	frc = du_out_finish();
 	if (null_stream)
 		fclose(null_stream);
+	free(c.where);
+	free(parse_name);
 	if (frc && status == DU_EXIT_OK) {
 		du_err("write error: %s", strerror(-frc));
 		status = DU_EXIT_FAILURE;

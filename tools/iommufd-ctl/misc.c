@@ -323,11 +323,11 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 	ls = open_memstream(&list, &listlen);
 	if (!ls)
 		return ctl_err(c, "out of memory");
-	for (struct ctl_obj *d = c->objs; d; d = d->next) {
+	for (struct ctl_obj *d = ctl_first(c, CTL_OBJ_DEVICE); d;
+	     d = d->type_next) {
 		char lbl[64];
 
-		if (d->type == CTL_OBJ_DEVICE)
-			fprintf(ls, "%s%s=%d", ftell(ls) ? " " : "",
+		fprintf(ls, "%s%s=%d", ftell(ls) ? " " : "",
 				ctl_obj_label(d, lbl, sizeof(lbl)), d->dev.fd);
 	}
 	fclose(ls);
@@ -345,8 +345,9 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 		int fl = fcntl(c->iommufd, F_GETFD);
 
 		fcntl(c->iommufd, F_SETFD, fl & ~FD_CLOEXEC);
-		for (struct ctl_obj *d = c->objs; d; d = d->next) {
-			if (d->type != CTL_OBJ_DEVICE || d->dev.fd < 0)
+		for (struct ctl_obj *d = ctl_first(c, CTL_OBJ_DEVICE); d;
+		     d = d->type_next) {
+			if (d->dev.fd < 0)
 				continue;
 			fl = fcntl(d->dev.fd, F_GETFD);
 			fcntl(d->dev.fd, F_SETFD, fl & ~FD_CLOEXEC);

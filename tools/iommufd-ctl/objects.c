@@ -77,10 +77,102 @@ const char *ctl_obj_label(const struct ctl_obj *o, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- indexes: chained hash tables over the objects ------------------------- */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t hash_id(enum ctl_obj_type type, uint32_t id)
+{
+	uint64_t x = ((uint64_t)type << 32 | id) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(x >> 32);
+}
+
+static uint32_t hash_pci(const struct du_pci_addr *a)
+{
+	char pci[DU_PCI_ADDR_STRLEN];
+
+	du_pci_addr_format(a, pci, sizeof(pci));
+	return hash_str(pci);
+}
+
+static int idx_grow(struct ctl_index *x, int k)
+{
+	size_t nb = x->nbuckets ? x->nbuckets * 2 : 64;
+	struct ctl_obj **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->nbuckets; i++) {
+		struct ctl_obj *o = x->bucket[i], *next;
+
+		for (; o; o = next) {
+			next = o->hnext[k];
+			o->hnext[k] = b[o->hash[k] & (nb - 1)];
+			b[o->hash[k] & (nb - 1)] = o;
+		}
+	}
+	free(x->bucket);
+	x->bucket = b;
+	x->nbuckets = nb;
+	return 0;
+}
+
+static void idx_add(struct ctl *c, int k, struct ctl_obj *o, uint32_t h)
+{
+	struct ctl_index *x = &c->idx[k];
+	size_t i;
+
+	/* Out of memory while growing: longer chains, still correct. */
+	if (x->n >= x->nbuckets && idx_grow(x, k) && !x->nbuckets)
+		return;
+	i = h & (x->nbuckets - 1);
+	o->hash[k] = h;
+	o->hnext[k] = x->bucket[i];
+	x->bucket[i] = o;
+	o->indexed[k] = true;
+	x->n++;
+}
+
+static void idx_del(struct ctl *c, int k, struct ctl_obj *o)
+{
+	struct ctl_index *x = &c->idx[k];
+	struct ctl_obj **pp;
+
+	if (!o->indexed[k])
+		return;
+	for (pp = &x->bucket[o->hash[k] & (x->nbuckets - 1)]; *pp;
+	     pp = &(*pp)->hnext[k]) {
+		if (*pp == o) {
+			*pp = o->hnext[k];
+			break;
+		}
+	}
+	o->indexed[k] = false;
+	x->n--;
+}
+
+static struct ctl_obj *idx_chain(struct ctl *c, int k, uint32_t h)
+{
+	struct ctl_index *x = &c->idx[k];
+
+	return x->nbuckets ? x->bucket[h & (x->nbuckets - 1)] : NULL;
+}
+
 struct ctl_obj *ctl_find_name(struct ctl *c, const char *name)
 {
-	for (struct ctl_obj *o = c->objs; o; o = o->next)
-		if (o->name[0] && !strcmp(o->name, name))
+	for (struct ctl_obj *o = idx_chain(c, CTL_IDX_NAME, hash_str(name)); o;
+	     o = o->hnext[CTL_IDX_NAME])
+		if (!strcmp(o->name, name))
 			return o;
 	return NULL;
 }
@@ -88,7 +180,8 @@ struct ctl_obj *ctl_find_name(struct ctl *c, const char *name)
 struct ctl_obj *ctl_find_id(struct ctl *c, enum ctl_obj_type type,
 			    uint32_t id)
 {
-	for (struct ctl_obj *o = c->objs; o; o = o->next)
+	for (struct ctl_obj *o = idx_chain(c, CTL_IDX_ID, hash_id(type, id)); o;
+	     o = o->hnext[CTL_IDX_ID])
 		if (o->type == type && o->id == id)
 			return o;
 	return NULL;
@@ -96,40 +189,32 @@ struct ctl_obj *ctl_find_id(struct ctl *c, enum ctl_obj_type type,
 
 struct ctl_obj *ctl_find_pci(struct ctl *c, const struct du_pci_addr *a)
 {
-	for (struct ctl_obj *o = c->objs; o; o = o->next)
-		if (o->type == CTL_OBJ_DEVICE &&
-		    du_pci_addr_equal(&o->dev.addr, a))
+	for (struct ctl_obj *o = idx_chain(c, CTL_IDX_PCI, hash_pci(a)); o;
+	     o = o->hnext[CTL_IDX_PCI])
+		if (o->type == CTL_OBJ_DEVICE && du_pci_addr_equal(&o->dev.addr, a))
 			return o;
 	return NULL;
 }
 
 unsigned int ctl_count(struct ctl *c, enum ctl_obj_type type)
 {
-	unsigned int n = 0;
+	return c->type_count[type];
+}
 
-	for (struct ctl_obj *o = c->objs; o; o = o->next)
-		n += o->type == type;
-	return n;
+struct ctl_obj *ctl_first(struct ctl *c, enum ctl_obj_type type)
+{
+	return c->type_first[type];
 }
 
 struct ctl_obj *ctl_only(struct ctl *c, enum ctl_obj_type type)
 {
-	struct ctl_obj *found = NULL;
-
-	for (struct ctl_obj *o = c->objs; o; o = o->next) {
-		if (o->type != type)
-			continue;
-		if (found)
-			return NULL;
-		found = o;
-	}
-	return found;
+	return c->type_count[type] == 1 ? c->type_first[type] : NULL;
 }
 
 struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
 			    const char *name, uint32_t id)
 {
-	struct ctl_obj *o = calloc(1, sizeof(*o)), **pp;
+	struct ctl_obj *o = calloc(1, sizeof(*o));
 
 	if (!o)
 		return NULL;
@@ -141,48 +226,66 @@ struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
 	o->dev.container_fd = -1;
 	if (name)
 		snprintf(o->name, sizeof(o->name), "%s", name);
-	for (pp = &c->objs; *pp; pp = &(*pp)->next)
-		;
-	*pp = o;
+	o->prev = c->objs_last;
+	if (c->objs_last)
+		c->objs_last->next = o;
+	else
+		c->objs = o;
+	c->objs_last = o;
+	o->type_prev = c->type_last[type];
+	if (c->type_last[type])
+		c->type_last[type]->type_next = o;
+	else
+		c->type_first[type] = o;
+	c->type_last[type] = o;
+	c->type_count[type]++;
+	if (o->name[0])
+		idx_add(c, CTL_IDX_NAME, o, hash_str(o->name));
+	idx_add(c, CTL_IDX_ID, o, hash_id(type, id));
 	return o;
 }
 
-static void map_release(struct ctl *c, struct ctl_map *m)
+void ctl_obj_set_id(struct ctl *c, struct ctl_obj *o, uint32_t id)
 {
-	if (m->mem) {
-		/* Pages another IOAS took with ioas copy may still be
-		 * pinned from this address range later: keep it. */
-		if (!m->shared)
-			munmap(m->mem, m->memlen);
-		else
-			(void)ctl_mem_keep(c, m->mem, m->memlen);
-			/* (out of memory: leaked rather than unmapped) */
-	}
-	free(m->what);
-	free(m);
+	idx_del(c, CTL_IDX_ID, o);
+	o->id = id;
+	idx_add(c, CTL_IDX_ID, o, hash_id(o->type, id));
 }
 
-static void free_maps(struct ctl *c, struct ctl_obj *o)
+void ctl_obj_set_pci(struct ctl *c, struct ctl_obj *o,
+		     const struct du_pci_addr *a)
 {
-	while (o->maps) {
-		struct ctl_map *m = o->maps;
-
-		o->maps = m->next;
-		map_release(c, m);
-	}
+	idx_del(c, CTL_IDX_PCI, o);
+	o->dev.addr = *a;
+	du_pci_addr_format(a, o->pci, sizeof(o->pci));
+	idx_add(c, CTL_IDX_PCI, o, hash_pci(a));
 }
 
 void ctl_obj_remove(struct ctl *c, struct ctl_obj *o)
 {
-	for (struct ctl_obj **pp = &c->objs; *pp; pp = &(*pp)->next) {
-		if (*pp == o) {
-			*pp = o->next;
-			break;
-		}
-	}
+	for (int k = 0; k < CTL_IDX_N; k++)
+		idx_del(c, k, o);
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		c->objs = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	else
+		c->objs_last = o->prev;
+	if (o->type_prev)
+		o->type_prev->type_next = o->type_next;
+	else
+		c->type_first[o->type] = o->type_next;
+	if (o->type_next)
+		o->type_next->type_prev = o->type_prev;
+	else
+		c->type_last[o->type] = o->type_prev;
+	c->type_count[o->type]--;
 	if (o->type == CTL_OBJ_DEVICE)
 		du_vfio_close(&o->dev);
-	free_maps(c, o);
+	ctl_map_forget_all(c, o);
+	free(o->allow);
 	free(o);
 }
 
@@ -274,62 +377,6 @@ const char *ctl_src_name(enum ctl_src src)
 	return "unknown";
 }
 
-struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
-			    uint64_t length, enum ctl_src src,
-			    unsigned int access, uint64_t offset,
-			    const char *what)
-{
-	struct ctl_map *m = calloc(1, sizeof(*m)), **pp;
-
-	if (!m)
-		return NULL;
-	m->iova = iova;
-	m->length = length;
-	m->src = src;
-	m->access = access;
-	m->offset = offset;
-	if (what) {
-		m->what = strdup(what);
-		if (!m->what) {
-			free(m);
-			return NULL;
-		}
-	}
-	/* Keep the list sorted by IOVA. */
-	for (pp = &ioas->maps; *pp && (*pp)->iova < iova; pp = &(*pp)->next)
-		;
-	m->next = *pp;
-	*pp = m;
-	return m;
-}
-
-void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length)
-{
-	for (struct ctl_map *m = ioas->maps; m; m = m->next)
-		if (m->iova < iova + length && iova < m->iova + m->length)
-			m->shared = true;
-}
-
-void ctl_map_forget(struct ctl *c, struct ctl_obj *ioas, uint64_t iova,
-		    uint64_t length)
-{
-	struct ctl_map **pp = &ioas->maps;
-
-	while (*pp) {
-		struct ctl_map *m = *pp;
-		bool inside = !length ||
-			(m->iova >= iova &&
-			 m->iova - iova + m->length <= length);
-
-		if (inside) {
-			*pp = m->next;
-			map_release(c, m);
-		} else {
-			pp = &m->next;
-		}
-	}
-}
-
 int ctl_mem_keep(struct ctl *c, void *addr, size_t len)
 {
 	struct ctl_mem *m = calloc(1, sizeof(*m));
@@ -347,14 +394,17 @@ void ctl_end(struct ctl *c)
 {
 	/* Devices first (they hold references on the iommufd), then the
 	 * iommufd, which destroys every object, then the memory. */
-	for (struct ctl_obj *o = c->objs; o; o = o->next)
-		if (o->type == CTL_OBJ_DEVICE)
-			du_vfio_close(&o->dev);
+	for (struct ctl_obj *o = ctl_first(c, CTL_OBJ_DEVICE); o; o = o->type_next)
+		du_vfio_close(&o->dev);
 	if (c->iommufd >= 0)
 		close(c->iommufd);
 	c->iommufd = -1;
 	while (c->objs)
 		ctl_obj_remove(c, c->objs);
+	for (int k = 0; k < CTL_IDX_N; k++) {
+		free(c->idx[k].bucket);
+		memset(&c->idx[k], 0, sizeof(c->idx[k]));
+	}
 	while (c->mem) {
 		struct ctl_mem *m = c->mem;
 
@@ -387,11 +437,19 @@ void ctl_print_maps(const struct ctl_obj *ioas)
 	char sz[DU_SIZE_STRLEN];
 
 	du_out_open_array("mappings");
-	for (const struct ctl_map *m = ioas->maps; m; m = m->next) {
+	for (const struct ctl_map *m = ioas->maps.first; m; m = m->next) {
 		du_out_open_object(NULL);
 		du_print_hex_u64(DU_ANY, "iova", "\n  iova %s", m->iova);
-		du_print_hex_u64(DU_JSON, "length", NULL, m->length);
-		du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
+		if (m->modelled) {
+			du_print_bool(DU_JSON, "iova_modelled", NULL, true);
+			du_printf(" (modelled)");
+		}
+		if (m->length_known) {
+			du_print_hex_u64(DU_JSON, "length", NULL, m->length);
+			du_printf(" length %s", du_format_size(m->length, sz, sizeof(sz)));
+		} else {
+			du_print_null(DU_ANY, "length", " length unknown");
+		}
 		du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
 		du_print_string(m->what ? DU_ANY : DU_JSON, "what", " (%s)", m->what);
 		du_print_u64(m->src == CTL_SRC_ANON || m->src == CTL_SRC_COPY ?

@@ -202,12 +202,17 @@ test_option_conflicts() {
 # ---- file descriptors --------------------------------------------------------
 
 test_fd_not_open() {
-	ictl -n ioas map --fd 77 --length 4K
+	# (checked before /dev/iommu is opened, so this runs anywhere)
+	ictl ioas map --fd 77 --length 4K
 	assertEquals 2 "$rc"
 	assertEquals "iommufd-ctl: ioas map: --fd 77: no such open file descriptor" "$err"
-	ictl -n ioas map --dmabuf-fd 78
+	ictl ioas map --dmabuf-fd 78
 	assertEquals 2 "$rc"
 	assertEquals "iommufd-ctl: ioas map: --dmabuf-fd 78: no such open file descriptor" "$err"
+	# A dry run takes it as the fd a real run would inherit.
+	ictl -n ioas map --dmabuf-fd 78
+	assertEquals 0 "$rc"
+	assertContains "$out" "fd 78 is not open: not checked in a dry run"
 	ictl -n ioas map --fd abc
 	assertEquals 2 "$rc"
 	assertContains "$err" "invalid --fd 'abc'"
@@ -334,7 +339,7 @@ test_batch_force_continues_but_fails() {
 test_overlapping_maps_are_refused() {
 	batch 'ioas alloc name A\nioas map --ioas A --iova 0x100000 --length 2M\nioas map --ioas A --iova 0x200000 --length 2M\n' -n
 	assertEquals 1 "$rc"
-	assertEquals "-:3: ioas map: [0x200000, 0x400000) overlaps the mapping at 0x100000 (length 0x200000)" "$err"
+	assertEquals "-:3: ioas map: IOMMU_IOAS_MAP: [0x200000, 0x400000) overlaps the mapping at 0x100000 (length 0x200000)" "$err"
 	batch 'ioas alloc name A\nioas map --ioas A --iova 0x100000 --length 2M\nioas map --ioas A --iova 0x300000 --length 2M\n' -n
 	assertEquals "adjacent maps are fine" 0 "$rc"
 }
@@ -379,7 +384,8 @@ test_json_is_one_document_on_stdout() {
 	assertEquals '"ioas alloc"' "$(echo "$out" | jq -c '.results[0].command')"
 	assertEquals "line numbers" "[1,2,3,4,5]" "$(echo "$out" | jq -c '[.results[].line]')"
 	assertEquals "raw numbers" 2097152 "$(echo "$out" | jq '.results[1].length')"
-	assertEquals "kernel-chosen IOVA unknown in a dry run" null "$(echo "$out" | jq '.results[2].iova')"
+	assertEquals "kernel-chosen IOVA modelled in a dry run" 4096 "$(echo "$out" | jq '.results[2].iova')"
+	assertEquals "and said to be" true "$(echo "$out" | jq '.results[2].iova_modelled')"
 	assertEquals false "$(echo "$out" | jq '.results[2].writable')"
 	assertEquals '["ioas","device","hwpt"]' "$(echo "$out" | jq -c '[.results[4].objects[].type]')"
 	ictl -j -p -n ioas alloc name X

@@ -97,6 +97,52 @@ ioas unmap --ioas A --iova 32M --length 1M"
 	assertContains "$err" "$work/batch:3: ioas unmap: nothing mapped in [0x2000000, 0x2100000)"
 }
 
+test_dry_run_agrees_with_the_kernel() {
+	# Without a device (no reserved regions, no IOAS alignment) and with
+	# memfds mapped from offset 0, iommufd chooses IOVAs by the rule the
+	# dry run models (iopt_alloc_iova(): lowest free IOVA from 4K, aligned
+	# to the length rounded up to a power of two, at most 2M, inside the
+	# allowed ranges): both runs must give the same IOVAs and statuses.
+	local text real dry
+	text="ioas alloc name A
+ioas alloc name C
+ioas map --ioas A --memfd --length 2M
+ioas map --ioas A --memfd --length 4K
+ioas map --ioas A --memfd --length 4K --iova 0x2000
+ioas map --ioas A --memfd --length 8K
+ioas map --ioas A --memfd --length 3M
+ioas map --ioas A --memfd --length 4K
+ioas unmap --ioas A --iova 0x1000 --length 4K
+ioas map --ioas A --memfd --length 4K
+ioas allow-iovas --ioas C --ranges 16M:1M,64M:8M
+ioas map --ioas C --memfd --length 1M
+ioas map --ioas C --memfd --length 4K
+ioas map --ioas C --memfd --length 2M
+ioas unmap --ioas A --all
+ioas unmap --ioas C --all"
+	ictl_batch "$text" -j
+	assertEquals "real run" 0 "$rc"
+	real=$out
+	ictl_batch "$text" -n -j
+	assertEquals "dry run" 0 "$rc"
+	dry=$out
+	assertEquals "the same IOVAs" "$(echo "$real" | jq -c '[.results[].iova]')" \
+		"$(echo "$dry" | jq -c '[.results[].iova]')"
+	assertEquals "the same bytes unmapped" "$(echo "$real" | jq -c '[.results[].unmapped]')" \
+		"$(echo "$dry" | jq -c '[.results[].unmapped]')"
+	# And where the kernel refuses, the dry run refuses the same way.
+	text="ioas alloc name A
+ioas allow-iovas --ranges 16M:1M
+ioas map --memfd --length 1M
+ioas map --memfd --length 4K"
+	ictl_batch "$text"
+	assertEquals "real: no room" 1 "$rc"
+	real=$err
+	ictl_batch "$text" -n
+	assertEquals "dry: no room" 1 "$rc"
+	assertEquals "the same message" "$real" "$err"
+}
+
 test_kernel_refuses_overlap_and_cut() {
 	ictl_batch "ioas alloc name A
 ioas map --ioas A --iova 0x100000 --length 2M
