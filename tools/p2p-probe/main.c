@@ -227,7 +227,7 @@ static void print_device_json(const struct p2p_node *n)
 			continue;
 		du_out_open_object(NULL);
 		du_print_u64(DU_JSON, "index", NULL, b->index);
-		du_print_u64(DU_JSON, "start", NULL, b->start);
+		du_print_hex_u64(DU_JSON, "start", NULL, b->start);
 		du_print_u64(DU_JSON, "size", NULL, b->size);
 		du_print_bool(DU_JSON, "prefetchable", NULL,
 			      b->flags & DU_BAR_PREFETCH);

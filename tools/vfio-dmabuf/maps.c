@@ -214,7 +214,7 @@ static int show_entry(const struct du_maps_entry *e, void *arg)
 		du_print_null(DU_ANY, "bar", "   -");
 	du_print_hex_u64(DU_ANY, "offset", " %10s", m.offset);
 	if (m.have_bar_offset)
-		du_print_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
+		du_print_hex_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
 	else
 		du_print_null(DU_JSON, "bar_offset", NULL);
 	du_print_u64(DU_JSON, "inode", NULL, e->inode);
