@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "du/argp-exact.h"
 #include "du/errname.h"
@@ -1081,9 +1082,29 @@ int main(int argc, char **argv)
 
 	if (o.sysfs_root) {
 		snprintf(path, sizeof(path), "%s/bus/pci/devices", o.sysfs_root);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		if (stat(path, &st)) {
+			int e = errno;
+
+			if (e != ENOENT && e != ENOTDIR) {
+				/* there may be a tree: say why it is unreadable */
+				du_err("--sysfs-root: cannot read %s: %s", path,
+				       strerror(e));
+				return DU_EXIT_USAGE;
+			}
+			if (stat(o.sysfs_root, &st)) {
+				du_err("--sysfs-root: cannot read %s: %s",
+				       o.sysfs_root, strerror(errno));
+				return DU_EXIT_USAGE;
+			}
+		}
+		if (!S_ISDIR(st.st_mode) || stat(path, &st)) {
 			du_err("--sysfs-root: %s is not a sysfs tree (no bus/pci/devices)",
 			       o.sysfs_root);
+			return DU_EXIT_USAGE;
+		}
+		if (access(path, R_OK | X_OK)) {
+			du_err("--sysfs-root: cannot read %s: %s", path,
+			       strerror(errno));
 			return DU_EXIT_USAGE;
 		}
 		ret = du_sysfs_set_root(o.sysfs_root);

@@ -224,6 +224,16 @@ test_uninspected_processes_are_named() {
 	fi
 }
 
+test_probe_malformed_sysfs_names_the_file_and_exits_2() {
+	local s=$work/badsys
+	rm -rf "$s"
+	make_sysfs "$s"
+	echo '0x1 0x2' >"$s/bus/pci/devices/0000:00:06.0/resource"
+	DU_SYSFS_ROOT=$s expect 2 \
+		"cannot read the BARs of 0000:00:06.0: $s/bus/pci/devices/0000:00:06.0/resource: malformed: line 1 '0x1 0x2' (expected 0xSTART 0xEND 0xFLAGS)" \
+		probe --device 00:06.0
+}
+
 test_live_maps_of_this_shell() {
 	# the example form of the issue, as written
 	vd -j maps --pid $$
