@@ -313,17 +313,15 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_INODE:
 		if (du_parse_u64(arg, &a->inode) < 0 || !a->inode)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--inode: '%s' is not an inode number",
-				     arg);
+			vd_usage("--inode: '%s' is not an inode number",
+				 arg);
 		a->have_inode = true;
 		break;
 	case 'v':
 		a->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, DU_EXIT_USAGE, 0,
-			     "unexpected argument '%s'", arg);
+		vd_usage("unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -403,24 +403,21 @@ static error_t maps_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DEVICE:
 		if (du_parse_pci_addr(arg, &a->addr) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
-				     arg);
+			vd_usage("--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
+				 arg);
 		a->device = arg;
 		break;
 	case OPT_BAR:
 		if (du_parse_bar(arg, &ub) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--bar: '%s' is not a BAR index (0-5)",
-				     arg);
+			vd_usage("--bar: '%s' is not a BAR index (0-5)",
+				 arg);
 		a->bar = (int)ub;
 		break;
 	case 'v':
 		a->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, DU_EXIT_USAGE, 0,
-			     "unexpected argument '%s'", arg);
+		vd_usage("unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -67,6 +67,10 @@ test_maps_bad_input() {
 	expect 2 "--pid: 'abc' is not a process id" maps --pid abc
 	expect 2 "--pid: '0' is not a process id" maps --pid 0
 	expect 2 "--device: invalid PCI address 'x'" maps --device x
+	# an argument's escape sequence does not reach the terminal
+	expect 2 "--device: invalid PCI address 'a\\x1b[2J\\xff'" maps --device "$(printf 'a\033[2J\377')"
+	expect 2 "--pid: 'a\\x1b[2J\\xff' is not a process id" maps --pid "$(printf 'a\033[2J\377')"
+	assertFalse "no raw ESC on stderr" "grep -q \$'\\x1b' '$work/err'"
 	mkdir -p "$work/bad/1"
 	echo 'this is not a maps line' >"$work/bad/1/maps"
 	# a malformed line is skipped with a warning, not an error (issue 13)
