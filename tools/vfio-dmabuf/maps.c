@@ -194,11 +194,19 @@ void vd_proc_issues_report(const struct vd_proc_issues *is, bool verbose)
 	du_out_close_array();
 	if (!is->n_uninspected)
 		return;
-	du_warn("%zu process%s could not be inspected%s%s",
-		is->n_uninspected, is->n_uninspected == 1 ? "" : "es",
-		denied == is->n_uninspected ?
-			" (permission denied: run as root)" : "",
-		verbose ? ":" : " (-v names them)");
+	{
+		const char *why = denied < is->n_uninspected ? "" :
+				  geteuid() ? "permission denied: run as root" :
+				  "permission denied";
+
+		du_warn("%zu process%s could not be inspected%s%s%s%s%s",
+			is->n_uninspected,
+			is->n_uninspected == 1 ? "" : "es",
+			*why || !verbose ? " (" : "", why,
+			*why && !verbose ? "; " : "",
+			verbose ? "" : "-v names them",
+			*why || !verbose ? ")" : "");
+	}
 	if (!verbose)
 		return;
 	for (i = 0; i < is->n_uninspected; i++) {
