@@ -257,7 +257,15 @@ static void test_bars(void)
 	is_int(bars[5].index, 5, "ivshmem BAR5 index");
 
 	is_int(du_pci_read_bars(&lone, bars), -EINVAL, "garbage resource file");
+	ok(strstr(du_pci_strerror(-EINVAL), "/resource: malformed: line ") != NULL,
+	   "du_pci_strerror names the file and line (got \"%s\")",
+	   du_pci_strerror(-EINVAL));
 	is_int(du_pci_read_bars(&br, bars), -ENOENT, "no resource file");
+	ok(strstr(du_pci_strerror(-ENOENT), "/resource: No such file") != NULL,
+	   "and the file that is missing (got \"%s\")",
+	   du_pci_strerror(-ENOENT));
+	is_str(du_pci_strerror(-EIO), strerror(EIO),
+	       "another error: strerror()");
 }
 
 static void test_links(void)

@@ -12,17 +12,23 @@
 #include <stdlib.h>
 
 #include "du/exitcodes.h"
+#include "du/output.h"
 
 /* One write per message, so that messages of several processes sharing
- * stderr do not interleave. */
+ * stderr do not interleave.  Messages quote untrusted strings (process
+ * and buffer names, file contents, arguments): control characters and
+ * bytes that are not UTF-8 are written as \xHH (du/output.h), newlines,
+ * tabs and backslashes as they are. */
 static void __attribute__((format(printf, 2, 0)))
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[1024], *safe;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	safe = du_text_safe_dup(msg, "\n\t\\");
 	fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, prefix,
-		msg);
+		safe);
+	free(safe);
 }
 
 void du_verr(const char *fmt, va_list ap)

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,12 +18,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "du/output.h"
 #include "du/pci.h"
 
 #define DU_SYSFS_DEFAULT "/sys"
 #define VFIO_PCI_DRIVER "vfio-pci"
 
 static char *sysfs_root;
+
+/* What the last failing reader found wrong, naming the file. */
+static struct {
+	int err;
+	char msg[PATH_MAX + 160];
+} last;
+
+static int pci_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int pci_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	va_end(ap);
+	last.err = err;
+	return err;
+}
+
+const char *du_pci_strerror(int err)
+{
+	if (err && err == last.err && last.msg[0])
+		return last.msg;
+	return strerror(-err);
+}
 
 int du_sysfs_set_root(const char *dir)
 {
@@ -135,14 +164,26 @@ ssize_t du_pci_read_attr(const struct du_pci_addr *a, const char *attr,
 static int read_hex_attr(const struct du_pci_addr *a, const char *attr,
 			 uint64_t max, uint64_t *out)
 {
-	char buf[64];
-	ssize_t n = du_pci_read_attr(a, attr, buf, sizeof(buf));
+	char buf[64], path[PATH_MAX];
+	ssize_t n;
 	uint64_t v;
 
+	if (du_pci_path(a, attr, path, sizeof(path)))
+		return pci_fail(-ENAMETOOLONG, "%s/.../%s: path too long",
+				du_sysfs_root(), attr);
+	n = read_text(path, buf, sizeof(buf));
+	if (n == -EOVERFLOW)
+		return pci_fail(-EINVAL, "%s: malformed (too long for a hex number)",
+				path);
 	if (n < 0)
-		return (int)n;
+		return pci_fail((int)n, "%s: %s", path, strerror((int)-n));
 	if (strncmp(buf, "0x", 2) || du_parse_u64(buf, &v) || v > max)
-		return -EINVAL;
+	{
+		char safe[160];
+
+		return pci_fail(-EINVAL, "%s: malformed: '%s' (expected a hex number up to 0x%" PRIx64 ")",
+				path, du_text_safe(buf, safe, 48), max);
+	}
 	*out = v;
 	return 0;
 }
@@ -215,32 +256,39 @@ static int parse_resource_line(char *line, struct du_pci_bar *bar)
 int du_pci_read_bars(const struct du_pci_addr *a,
 		     struct du_pci_bar bars[DU_PCI_NUM_BARS])
 {
-	char path[PATH_MAX], line[256];
+	char path[PATH_MAX], line[256], copy[80];
 	int ret = du_pci_path(a, "resource", path, sizeof(path));
 	FILE *f;
 
 	if (ret)
-		return ret;
+		return pci_fail(ret, "%s/.../resource: path too long",
+				du_sysfs_root());
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return pci_fail(-errno, "%s: %s", path, strerror(errno));
 	for (unsigned int i = 0; i < DU_PCI_NUM_BARS; i++) {
 		size_t l;
 
 		if (!fgets(line, sizeof(line), f)) {
-			ret = -EINVAL;
+			ret = pci_fail(-EINVAL, "%s: malformed: %u lines (expected at least %u, one per BAR)",
+				       path, i, DU_PCI_NUM_BARS);
 			break;
 		}
 		l = strlen(line);
 		if (!l || line[l - 1] != '\n') {
-			ret = -EINVAL;
+			ret = pci_fail(-EINVAL, "%s: malformed: line %u is too long or unterminated",
+				       path, i + 1);
 			break;
 		}
 		line[l - 1] = '\0';
+		du_text_safe(line, copy, sizeof(copy));
 		bars[i].index = i;
 		ret = parse_resource_line(line, &bars[i]);
-		if (ret)
+		if (ret) {
+			pci_fail(ret, "%s: malformed: line %u '%s' (expected 0xSTART 0xEND 0xFLAGS)",
+				 path, i + 1, copy);
 			break;
+		}
 	}
 	fclose(f);
 	return ret;

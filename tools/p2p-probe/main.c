@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "du/argp-exact.h"
 #include "du/errname.h"
@@ -227,7 +228,7 @@ static void print_device_json(const struct p2p_node *n)
 			continue;
 		du_out_open_object(NULL);
 		du_print_u64(DU_JSON, "index", NULL, b->index);
-		du_print_u64(DU_JSON, "start", NULL, b->start);
+		du_print_hex_u64(DU_JSON, "start", NULL, b->start);
 		du_print_u64(DU_JSON, "size", NULL, b->size);
 		du_print_bool(DU_JSON, "prefetchable", NULL,
 			      b->flags & DU_BAR_PREFETCH);
@@ -893,10 +894,21 @@ static void print_verify_grid(struct p2p_node **nodes, size_t n,
 	}
 }
 
+/* The verdict for (provider, client): the depth was checked up front. */
+static const struct p2p_verdict *verdict(struct p2p_topo *t,
+					 struct p2p_node *provider,
+					 struct p2p_node *client)
+{
+	static struct p2p_verdict v;
+
+	if (topo_verdict(t, provider, client, &v))
+		abort();	/* cannot happen: see run_matrix() */
+	return &v;
+}
+
 static int run_matrix(struct p2p_topo *t, const struct opts *o)
 {
 	struct p2p_node *nodes[MAX_DEVICES];
-	struct p2p_verdict *vs;
 	struct verify_result *vrs = NULL;
 	size_t n = 0;
 	int ret, vret = DU_EXIT_OK;
@@ -914,24 +926,27 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		if (ret)
 			return ret;
 	}
-	vs = calloc(n * n, sizeof(*vs));
-	if (!vs) {
-		du_err("out of memory");
-		return DU_EXIT_FAILURE;
+	/*
+	 * Verdicts are computed pair by pair as they are printed (one at a
+	 * time: memory stays linear in the devices, the JSON streams out).
+	 * Their one failure, a hierarchy deeper than P2P_MAX_PATH, depends on
+	 * each device alone: checked here, before any output.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		size_t depth = 0;
+
+		for (struct p2p_node *a = nodes[i]; a; a = a->up)
+			depth++;
+		if (depth > P2P_MAX_PATH) {
+			du_err("%s, %s: the hierarchy is too deep",
+			       nodes[0]->name, nodes[i]->name);
+			return DU_EXIT_USAGE;
+		}
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < n; j++)
-			if (topo_verdict(t, nodes[i], nodes[j], &vs[i * n + j])) {
-				du_err("%s, %s: the hierarchy is too deep",
-				       nodes[i]->name, nodes[j]->name);
-				free(vs);
-				return DU_EXIT_USAGE;
-			}
 	warn_restricted(t);
 	if (o->verify) {
 		vrs = calloc(n * n, sizeof(*vrs));
 		if (!vrs) {
-			free(vs);
 			du_err("out of memory");
 			return DU_EXIT_FAILURE;
 		}
@@ -962,7 +977,6 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 
 	ret = start_output(o);
 	if (ret) {
-		free(vs);
 		free(vrs);
 		return ret;
 	}
@@ -979,32 +993,35 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		for (size_t i = 0; i < n; i++) {
 			printf("D%-5zu", i);
 			for (size_t j = 0; j < n; j++) {
-				const struct p2p_verdict *v = &vs[i * n + j];
+				const struct p2p_verdict *v;
 				char cell[16];
 
-				if (i == j)
+				if (i == j) {
 					snprintf(cell, sizeof(cell), "X");
-				else if (!node_has_mem_bar(nodes[i]))
+				} else if (!node_has_mem_bar(nodes[i])) {
 					snprintf(cell, sizeof(cell), "-");
-				else
+				} else {
+					v = verdict(t, nodes[i], nodes[j]);
 					snprintf(cell, sizeof(cell), "%s/%s",
 						 topo_class_name(v->topo),
 						 verdict_code(v->map));
+				}
 				printf(j + 1 < n ? " %-8s" : " %s", cell);
 			}
 			printf("\n");
 		}
 		printf("\n");
 		for (size_t i = 0; i < n; i++) {
-			printf("D%-5zu %s [%04x:%04x] %-22s driver %s, IOMMU group ",
-			       i, nodes[i]->name, nodes[i]->ids.vendor,
-			       nodes[i]->ids.device, node_type_text(nodes[i]),
-			       nodes[i]->driver[0] ? nodes[i]->driver : "none");
+			/* du_printf: the driver name comes from sysfs */
+			du_printf("D%-5zu %s [%04x:%04x] %-22s driver %s, IOMMU group ",
+				  i, nodes[i]->name, nodes[i]->ids.vendor,
+				  nodes[i]->ids.device, node_type_text(nodes[i]),
+				  nodes[i]->driver[0] ? nodes[i]->driver : "none");
 			if (nodes[i]->iommu_group >= 0)
-				printf("%d, ", nodes[i]->iommu_group);
+				du_printf("%d, ", nodes[i]->iommu_group);
 			else
-				printf("none, ");
-			printf("%s\n", nodes[i]->hb->name);
+				du_printf("none, ");
+			du_printf("%s\n", nodes[i]->hb->name);
 		}
 		if (vrs)
 			print_verify_grid(nodes, n, vrs);
@@ -1029,12 +1046,11 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 				continue;
 			for (size_t j = 0; j < n; j++)
 				if (i != j)
-					print_pair(t, &vs[i * n + j],
+					print_pair(t, verdict(t, nodes[i], nodes[j]),
 						   vrs ? &vrs[i * n + j] : NULL);
 		}
 		du_out_close_array();
 	}
-	free(vs);
 	free(vrs);
 	return vret;
 }
@@ -1066,9 +1082,29 @@ int main(int argc, char **argv)
 
 	if (o.sysfs_root) {
 		snprintf(path, sizeof(path), "%s/bus/pci/devices", o.sysfs_root);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		if (stat(path, &st)) {
+			int e = errno;
+
+			if (e != ENOENT && e != ENOTDIR) {
+				/* there may be a tree: say why it is unreadable */
+				du_err("--sysfs-root: cannot read %s: %s", path,
+				       strerror(e));
+				return DU_EXIT_USAGE;
+			}
+			if (stat(o.sysfs_root, &st)) {
+				du_err("--sysfs-root: cannot read %s: %s",
+				       o.sysfs_root, strerror(errno));
+				return DU_EXIT_USAGE;
+			}
+		}
+		if (!S_ISDIR(st.st_mode) || stat(path, &st)) {
 			du_err("--sysfs-root: %s is not a sysfs tree (no bus/pci/devices)",
 			       o.sysfs_root);
+			return DU_EXIT_USAGE;
+		}
+		if (access(path, R_OK | X_OK)) {
+			du_err("--sysfs-root: cannot read %s: %s", path,
+			       strerror(errno));
 			return DU_EXIT_USAGE;
 		}
 		ret = du_sysfs_set_root(o.sysfs_root);

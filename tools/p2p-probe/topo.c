@@ -112,14 +112,12 @@ static int read_node(struct p2p_node *n, const char **errmsg)
 
 	ret = du_pci_read_ids(&n->addr, &n->ids);
 	if (ret)
-		return fail(errmsg, -EINVAL,
-			    "%s: vendor, device or class missing or malformed in sysfs: %s",
-			    n->name, strerror(-ret));
+		return fail(errmsg, -EINVAL, "%s: cannot read its IDs: %s",
+			    n->name, du_pci_strerror(ret));
 	ret = du_pci_read_bars(&n->addr, n->bars);
 	if (ret)
-		return fail(errmsg, -EINVAL,
-			    "%s: resource file missing or malformed: %s",
-			    n->name, strerror(-ret));
+		return fail(errmsg, -EINVAL, "%s: cannot read its BARs: %s",
+			    n->name, du_pci_strerror(ret));
 	n->have_bars = true;
 
 	n->numa_node = -1;

@@ -71,8 +71,9 @@ int vd_pcidev_lookup(const char *arg, struct vd_pcidev *d, char *msg,
 	err = du_pci_read_bars(&d->addr, d->bars);
 	if (err < 0) {
 		snprintf(msg, len, "cannot read the BARs of %s: %s", d->bdf,
-			 strerror(-err));
-		return DU_EXIT_FAILURE;
+			 du_pci_strerror(err));
+		/* a malformed tree is bad input; a read error is not */
+		return err == -EINVAL ? DU_EXIT_USAGE : DU_EXIT_FAILURE;
 	}
 	return 0;
 }

@@ -45,45 +45,89 @@ struct ibuf {
 	char cdev[16];
 	int bar_index;
 	struct holder *fds;
-	size_t nfds;
+	size_t nfds, capfds;
 	struct holder *maps;
-	size_t nmaps;
+	size_t nmaps, capmaps;
 };
 
+/*
+ * Buffers by inode: s->v grows geometrically, and an open-addressing hash
+ * table (inode -> index + 1) finds one in constant time, so a scan is
+ * linear in the fds and mappings it reads.
+ */
 struct info_state {
 	struct ibuf *v;
-	size_t n;
+	size_t n, cap;
+	size_t *slot;		/* index + 1, 0 = free */
+	size_t nslots;		/* a power of two, > 2 * n */
 	pid_t pid;
 	char comm[16];
-	unsigned int unreadable;
+	struct vd_proc_issues issues;
 };
+
+static size_t ino_hash(uint64_t ino, size_t nslots)
+{
+	ino ^= ino >> 33;
+	ino *= UINT64_C(0xff51afd7ed558ccd);
+	ino ^= ino >> 33;
+	return (size_t)ino & (nslots - 1);
+}
+
+static void rehash(struct info_state *s)
+{
+	size_t n = s->nslots ? 2 * s->nslots : 64;
+
+	free(s->slot);
+	s->slot = calloc(n, sizeof(*s->slot));
+	if (!s->slot)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	s->nslots = n;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t h = ino_hash(s->v[i].ino, n);
+
+		while (s->slot[h])
+			h = (h + 1) & (n - 1);
+		s->slot[h] = i + 1;
+	}
+}
 
 static struct ibuf *find_or_add(struct info_state *s, uint64_t ino)
 {
 	struct ibuf *nv;
-	size_t i;
+	size_t h;
 
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].ino == ino)
-			return &s->v[i];
-	nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
-	if (!nv)
-		du_die(DU_EXIT_FAILURE, "out of memory");
-	s->v = nv;
+	if (2 * (s->n + 1) > s->nslots)
+		rehash(s);
+	for (h = ino_hash(ino, s->nslots); s->slot[h];
+	     h = (h + 1) & (s->nslots - 1))
+		if (s->v[s->slot[h] - 1].ino == ino)
+			return &s->v[s->slot[h] - 1];
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		nv = realloc(s->v, s->cap * sizeof(*nv));
+		if (!nv)
+			du_die(DU_EXIT_FAILURE, "out of memory");
+		s->v = nv;
+	}
 	memset(&s->v[s->n], 0, sizeof(*nv));
 	s->v[s->n].ino = ino;
-	return &s->v[s->n++];
+	s->slot[h] = ++s->n;
+	return &s->v[s->n - 1];
 }
 
-static struct holder *add_holder(struct holder **v, size_t *n)
+static struct holder *add_holder(struct holder **v, size_t *n, size_t *cap)
 {
-	struct holder *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct holder *nv;
 
-	if (!nv)
-		du_die(DU_EXIT_FAILURE, "out of memory");
-	*v = nv;
-	memset(&nv[*n], 0, sizeof(*nv));
-	return &nv[(*n)++];
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 4;
+		nv = realloc(*v, *cap * sizeof(*nv));
+		if (!nv)
+			du_die(DU_EXIT_FAILURE, "out of memory");
+		*v = nv;
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
 }
 
 static int scan_map(const struct du_maps_entry *e, void *arg)
@@ -104,7 +148,7 @@ static int scan_map(const struct du_maps_entry *e, void *arg)
 		snprintf(b->cdev, sizeof(b->cdev), "%s", m.cdev);
 		b->bar_index = m.bar;
 	}
-	h = add_holder(&b->maps, &b->nmaps);
+	h = add_holder(&b->maps, &b->nmaps, &b->capmaps);
 	h->pid = s->pid;
 	h->start = e->start;
 	h->end = e->end;
@@ -119,27 +163,33 @@ static int scan_pid(pid_t pid, void *arg)
 	struct vd_proc_bufs pb;
 	struct ibuf *b;
 	struct holder *h;
+	unsigned int bad;
 	size_t i;
 	int r;
 
 	s->pid = pid;
 	vd_proc_comm(pid, s->comm, sizeof(s->comm));
 	r = vd_proc_bufs_read(pid, &pb);
-	if (r == -EACCES || r == -EPERM)
-		s->unreadable++;
+	if (r == -ENOMEM)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	if (r < 0)
+		vd_proc_issue_unreadable(&s->issues, pid, s->comm, "fd", -r);
 	for (i = 0; i < pb.n; i++) {
 		b = find_or_add(s, pb.v[i].fi.ino);
 		if (!b->have_fi) {
 			b->fi = pb.v[i].fi;
 			b->have_fi = true;
 		}
-		h = add_holder(&b->fds, &b->nfds);
+		h = add_holder(&b->fds, &b->nfds, &b->capfds);
 		h->pid = pid;
 		h->fd = pb.v[i].fd;
 		memcpy(h->comm, s->comm, sizeof(h->comm));
 	}
 	vd_proc_bufs_free(&pb);
-	(void)vd_proc_maps_for_each(pid, scan_map, s);
+	r = vd_proc_maps_for_each(pid, scan_map, s, &bad);
+	if (r < 0)
+		vd_proc_issue_unreadable(&s->issues, pid, s->comm, "maps", -r);
+	vd_proc_issue_malformed(&s->issues, pid, s->comm, bad);
 	return 0;
 }
 
@@ -238,12 +288,15 @@ struct info_args {
 	pid_t pid;
 	uint64_t inode;
 	bool have_inode;
+	bool verbose;
 };
 
 static const struct argp_option info_options[] = {
 	{ "pid", OPT_PID, "PID", 0,
 	  "buffers this process holds (with --fd: whose fd)", 0 },
 	{ "inode", OPT_INODE, "INO", 0, "the buffer with this inode number", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "name the processes that could not be inspected", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -260,14 +313,15 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_INODE:
 		if (du_parse_u64(arg, &a->inode) < 0 || !a->inode)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--inode: '%s' is not an inode number",
-				     arg);
+			vd_usage("--inode: '%s' is not an inode number",
+				 arg);
 		a->have_inode = true;
 		break;
+	case 'v':
+		a->verbose = true;
+		break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, DU_EXIT_USAGE, 0,
-			     "unexpected argument '%s'", arg);
+		vd_usage("unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -411,13 +465,13 @@ int cmd_info(int argc, char **argv)
 		       a.inode);
 		status = DU_EXIT_FAILURE;
 	}
-	if (s.unreadable)
-		du_warn("%u processes could not be inspected (permission denied)",
-			s.unreadable);
+	vd_proc_issues_report(&s.issues, a.verbose);
+	vd_proc_issues_free(&s.issues);
 	for (i = 0; i < s.n; i++) {
 		free(s.v[i].fds);
 		free(s.v[i].maps);
 	}
 	free(s.v);
+	free(s.slot);
 	return vd_out_end(status);
 }

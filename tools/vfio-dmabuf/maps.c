@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "du/dmabuf.h"
+#include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "maps.h"
@@ -65,27 +66,165 @@ static int collect_fd(pid_t pid, int fd, const char *link, void *arg)
 	return 0;
 }
 
-int vd_proc_bufs_read(pid_t pid, struct vd_proc_bufs *pb)
+static int cmp_buf_ino(const void *a, const void *b)
 {
-	memset(pb, 0, sizeof(*pb));
-	return vd_proc_fd_for_each(pid, collect_fd, pb);
+	const struct vd_proc_buf *x = a, *y = b;
+
+	if (x->fi.ino != y->fi.ino)
+		return (x->fi.ino > y->fi.ino) - (x->fi.ino < y->fi.ino);
+	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+int vd_proc_bufs_read(pid_t pid, struct vd_proc_bufs *pb)
+{
+	int r;
+
+	memset(pb, 0, sizeof(*pb));
+	r = vd_proc_fd_for_each(pid, collect_fd, pb);
+	if (pb->n > 1)
+		qsort(pb->v, pb->n, sizeof(*pb->v), cmp_buf_ino);
+	return r;
+}
+
+/* The lowest fd holding ino (the array is sorted by inode, then fd). */
 const struct vd_proc_buf *vd_proc_bufs_find(const struct vd_proc_bufs *pb,
 					    uint64_t ino)
 {
-	size_t i;
+	size_t lo = 0, hi = pb->n;
 
-	for (i = 0; i < pb->n; i++)
-		if (pb->v[i].fi.ino == ino)
-			return &pb->v[i];
-	return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pb->v[mid].fi.ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pb->n && pb->v[lo].fi.ino == ino ? &pb->v[lo] : NULL;
 }
 
 void vd_proc_bufs_free(struct vd_proc_bufs *pb)
 {
 	free(pb->v);
 	memset(pb, 0, sizeof(*pb));
+}
+
+/* ---- what could not be seen ------------------------------------------- */
+
+static struct vd_proc_issue *issue_add(struct vd_proc_issue **v, size_t *n,
+				       size_t *cap, pid_t pid,
+				       const char *comm)
+{
+	struct vd_proc_issue *nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		nv = realloc(*v, *cap * sizeof(*nv));
+		if (!nv)
+			du_die(DU_EXIT_FAILURE, "out of memory");
+		*v = nv;
+	}
+	nv = &(*v)[(*n)++];
+	memset(nv, 0, sizeof(*nv));
+	nv->pid = pid;
+	snprintf(nv->comm, sizeof(nv->comm), "%s", comm);
+	return nv;
+}
+
+bool vd_proc_issue_unreadable(struct vd_proc_issues *is, pid_t pid,
+			      const char *comm, const char *file, int err)
+{
+	struct vd_proc_issue *x;
+
+	if (err == ENOENT || err == ESRCH)
+		return false;	/* exited meanwhile: nothing to see */
+	if (is->n_uninspected && is->uninspected[is->n_uninspected - 1].pid == pid)
+		return true;	/* one entry per process */
+	x = issue_add(&is->uninspected, &is->n_uninspected,
+		      &is->cap_uninspected, pid, comm);
+	snprintf(x->file, sizeof(x->file), "%s", file);
+	x->err = err;
+	return true;
+}
+
+void vd_proc_issue_malformed(struct vd_proc_issues *is, pid_t pid,
+			     const char *comm, unsigned int lines)
+{
+	char safe[256];
+
+	if (!lines)
+		return;
+	issue_add(&is->malformed, &is->n_malformed, &is->cap_malformed, pid,
+		  comm)->lines = lines;
+	du_warn("process %d (%s): %u malformed line%s in %s/%d/maps skipped",
+		(int)pid, du_text_safe(comm, safe, sizeof(safe)), lines,
+		lines == 1 ? "" : "s", vd_g.proc_root, (int)pid);
+}
+
+void vd_proc_issues_report(const struct vd_proc_issues *is, bool verbose)
+{
+	char safe[256];
+	size_t i, denied = 0;
+
+	du_out_open_array("uninspected");
+	for (i = 0; i < is->n_uninspected; i++) {
+		const struct vd_proc_issue *x = &is->uninspected[i];
+		char file[64];
+
+		snprintf(file, sizeof(file), "%d/%s", (int)x->pid, x->file);
+		du_out_open_object(NULL);
+		du_print_int(DU_JSON, "pid", NULL, x->pid);
+		du_print_string(DU_JSON, "comm", NULL, x->comm);
+		du_print_string(DU_JSON, "file", NULL, file);
+		du_print_int(DU_JSON, "errno", NULL, x->err);
+		du_print_string(DU_JSON, "error", NULL, du_errno_name(x->err));
+		du_out_close_object();
+		if (x->err == EACCES || x->err == EPERM)
+			denied++;
+	}
+	du_out_close_array();
+	du_out_open_array("malformed");
+	for (i = 0; i < is->n_malformed; i++) {
+		du_out_open_object(NULL);
+		du_print_int(DU_JSON, "pid", NULL, is->malformed[i].pid);
+		du_print_string(DU_JSON, "comm", NULL, is->malformed[i].comm);
+		du_print_u64(DU_JSON, "lines", NULL, is->malformed[i].lines);
+		du_out_close_object();
+	}
+	du_out_close_array();
+	if (!is->n_uninspected)
+		return;
+	{
+		const char *why = denied < is->n_uninspected ? "" :
+				  geteuid() ? "permission denied: run as root" :
+				  "permission denied";
+
+		du_warn("%zu process%s could not be inspected%s%s%s%s%s",
+			is->n_uninspected,
+			is->n_uninspected == 1 ? "" : "es",
+			*why || !verbose ? " (" : "", why,
+			*why && !verbose ? "; " : "",
+			verbose ? "" : "-v names them",
+			*why || !verbose ? ")" : "");
+	}
+	if (!verbose)
+		return;
+	for (i = 0; i < is->n_uninspected; i++) {
+		const struct vd_proc_issue *x = &is->uninspected[i];
+
+		du_warn("process %d (%s): cannot read %s/%d/%s: %s",
+			(int)x->pid,
+			du_text_safe(x->comm, safe, sizeof(safe)),
+			vd_g.proc_root, (int)x->pid, x->file,
+			strerror(x->err));
+	}
+}
+
+void vd_proc_issues_free(struct vd_proc_issues *is)
+{
+	free(is->uninspected);
+	free(is->malformed);
+	memset(is, 0, sizeof(*is));
 }
 
 /* ---- classification --------------------------------------------------- */
@@ -150,6 +289,7 @@ struct maps_args {
 	const char *device;
 	struct du_pci_addr addr;
 	int bar;
+	bool verbose;
 };
 
 struct maps_state {
@@ -159,7 +299,7 @@ struct maps_state {
 	struct vd_proc_bufs bufs;
 	bool bufs_read;
 	unsigned int shown;
-	unsigned int unreadable;
+	struct vd_proc_issues issues;
 };
 
 static int show_entry(const struct du_maps_entry *e, void *arg)
@@ -193,7 +333,7 @@ static int show_entry(const struct du_maps_entry *e, void *arg)
 			  "DEVICE", "CDEV", "BAR", "OFFSET", "NAME");
 	du_out_open_object(NULL);
 	du_print_int(DU_ANY, "pid", "%-7" PRId64, s->pid);
-	du_print_string(DU_ANY, "comm", " %-15.15s", s->comm);
+	du_print_string(DU_ANY, "comm", " %-15s", s->comm);
 	du_print_hex_u64(DU_ANY, "start", " %s", e->start);
 	du_print_hex_u64(DU_ANY, "end", "-%-16s", e->end);
 	du_print_u64(DU_JSON, "size", NULL, e->end - e->start);
@@ -214,7 +354,7 @@ static int show_entry(const struct du_maps_entry *e, void *arg)
 		du_print_null(DU_ANY, "bar", "   -");
 	du_print_hex_u64(DU_ANY, "offset", " %10s", m.offset);
 	if (m.have_bar_offset)
-		du_print_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
+		du_print_hex_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
 	else
 		du_print_null(DU_JSON, "bar_offset", NULL);
 	du_print_u64(DU_JSON, "inode", NULL, e->inode);
@@ -234,28 +374,29 @@ static int show_entry(const struct du_maps_entry *e, void *arg)
 static int maps_pid(pid_t pid, void *arg)
 {
 	struct maps_state *s = arg;
+	unsigned int bad;
 	int r;
 
 	s->pid = pid;
 	s->bufs_read = false;
 	vd_proc_comm(pid, s->comm, sizeof(s->comm));
-	r = vd_proc_maps_for_each(pid, show_entry, s);
+	r = vd_proc_maps_for_each(pid, show_entry, s, &bad);
 	if (s->bufs_read)
 		vd_proc_bufs_free(&s->bufs);
-	if (r == -EACCES || r == -EPERM)
-		s->unreadable++;
-	else if (r == -EINVAL && !s->a->pid)
-		du_warn("pid %d: malformed line in %s/%d/maps", (int)pid,
-			vd_g.proc_root, (int)pid);
+	vd_proc_issue_malformed(&s->issues, pid, s->comm, bad);
 	if (s->a->pid)
 		return r;
-	return 0;	/* all processes: go on (some exit meanwhile) */
+	if (r < 0 && r != -ENOMEM)
+		vd_proc_issue_unreadable(&s->issues, pid, s->comm, "maps", -r);
+	return r == -ENOMEM ? r : 0;	/* all processes: go on */
 }
 
 static const struct argp_option maps_options[] = {
 	{ "pid", OPT_PID, "PID", 0, "only this process (default: all)", 0 },
 	{ "device", OPT_DEVICE, "ADDR", 0, "only mappings of this device", 0 },
 	{ "bar", OPT_BAR, "N", 0, "only mappings of this BAR", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "name the processes that could not be inspected", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -270,21 +411,21 @@ static error_t maps_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DEVICE:
 		if (du_parse_pci_addr(arg, &a->addr) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
-				     arg);
+			vd_usage("--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
+				 arg);
 		a->device = arg;
 		break;
 	case OPT_BAR:
 		if (du_parse_bar(arg, &ub) < 0)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--bar: '%s' is not a BAR index (0-5)",
-				     arg);
+			vd_usage("--bar: '%s' is not a BAR index (0-5)",
+				 arg);
 		a->bar = (int)ub;
 		break;
+	case 'v':
+		a->verbose = true;
+		break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, DU_EXIT_USAGE, 0,
-			     "unexpected argument '%s'", arg);
+		vd_usage("unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -324,10 +465,6 @@ int cmd_maps(int argc, char **argv)
 			du_err("cannot read the maps of process %d: %s (run as root)",
 			       (int)a.pid, strerror(-r));
 			status = DU_EXIT_FAILURE;
-		} else if (r == -EINVAL) {
-			du_err("malformed line in %s/%d/maps", vd_g.proc_root,
-			       (int)a.pid);
-			status = DU_EXIT_FAILURE;
 		} else if (r < 0) {
 			du_err("cannot read the maps of process %d: %s",
 			       (int)a.pid, strerror(-r));
@@ -340,10 +477,9 @@ int cmd_maps(int argc, char **argv)
 			       strerror(-r));
 			status = DU_EXIT_FAILURE;
 		}
-		if (s.unreadable)
-			du_warn("%u processes could not be inspected (permission denied)",
-				s.unreadable);
 	}
 	du_out_close_array();
+	vd_proc_issues_report(&s.issues, a.verbose);
+	vd_proc_issues_free(&s.issues);
 	return vd_out_end(status);
 }

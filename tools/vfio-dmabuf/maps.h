@@ -39,10 +39,47 @@ struct vd_proc_bufs {
 	size_t n, cap;
 };
 
-/* The DMA-BUF fds of a process with their fdinfo. */
+/* The DMA-BUF fds of a process with their fdinfo, sorted by inode (a
+ * lookup is a binary search). */
 int vd_proc_bufs_read(pid_t pid, struct vd_proc_bufs *pb);
 const struct vd_proc_buf *vd_proc_bufs_find(const struct vd_proc_bufs *pb,
 					    uint64_t ino);
 void vd_proc_bufs_free(struct vd_proc_bufs *pb);
+
+/*
+ * What maps and info could not see, reported the same way by both:
+ * processes that could not be inspected (their maps or fds unreadable;
+ * a process that exits meanwhile is not one) and processes whose maps had
+ * malformed lines (skipped, the rest read).  A malformed count is warned
+ * about at once, naming the process; the uninspected are summed up at the
+ * end ("N processes could not be inspected"), named with -v.  JSON: the
+ * top-level arrays "uninspected" [{pid, comm, file, errno, error}] and
+ * "malformed" [{pid, comm, lines}].
+ */
+struct vd_proc_issue {
+	pid_t pid;
+	char comm[64];
+	char file[32];		/* "maps" or "fd" */
+	int err;		/* errno, uninspected */
+	unsigned int lines;	/* malformed lines */
+};
+
+struct vd_proc_issues {
+	struct vd_proc_issue *uninspected;
+	size_t n_uninspected, cap_uninspected;
+	struct vd_proc_issue *malformed;
+	size_t n_malformed, cap_malformed;
+};
+
+/* Record that file ("maps", "fd") of pid could not be read (err > 0); an
+ * err meaning the process is gone is ignored.  Returns true if recorded. */
+bool vd_proc_issue_unreadable(struct vd_proc_issues *is, pid_t pid,
+			      const char *comm, const char *file, int err);
+/* Record and warn about lines malformed lines in the maps of pid. */
+void vd_proc_issue_malformed(struct vd_proc_issues *is, pid_t pid,
+			     const char *comm, unsigned int lines);
+/* The JSON arrays, and the summary warning (naming them when verbose). */
+void vd_proc_issues_report(const struct vd_proc_issues *is, bool verbose);
+void vd_proc_issues_free(struct vd_proc_issues *is);
 
 #endif /* VFIO_DMABUF_MAPS_H */

@@ -71,27 +71,24 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 				du_keyword_list(feature_keywords, buf,
 						sizeof(buf));
 				free(copy);
-				argp_failure(state, DU_EXIT_USAGE, 0,
-					     "--require: unknown feature in '%s' (expected %s)",
-					     arg, buf);
+				vd_usage("--require: unknown feature in '%s' (expected %s)",
+					 arg, buf);
 			}
 			a->require |= (unsigned int)v;
 		}
 		free(copy);
 		if (!a->require)
-			argp_failure(state, DU_EXIT_USAGE, 0,
-				     "--require: empty feature list");
+			vd_usage("--require: empty feature list");
 		break;
 	case OPT_VFIO_MODE:
 		a->mode = vd_arg_vfio_mode(state, arg);
 		break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, DU_EXIT_USAGE, 0,
-			     "unexpected argument '%s'", arg);
+		vd_usage("unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
 		if (!a->device)
-			argp_failure(state, DU_EXIT_USAGE, 0, "missing --device");
+			vd_usage("missing --device");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

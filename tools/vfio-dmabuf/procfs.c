@@ -116,7 +116,8 @@ void vd_proc_comm(pid_t pid, char *buf, size_t len)
 	fclose(f);
 }
 
-int vd_proc_maps_for_each(pid_t pid, du_maps_fn fn, void *arg)
+int vd_proc_maps_for_each(pid_t pid, du_maps_fn fn, void *arg,
+			  unsigned int *malformed)
 {
 	char p[PATH_MAX];
 	struct du_maps_entry e;
@@ -125,20 +126,27 @@ int vd_proc_maps_for_each(pid_t pid, du_maps_fn fn, void *arg)
 	FILE *f;
 	int r = 0;
 
+	*malformed = 0;
 	if (path_of(p, sizeof(p), pid, "maps"))
 		return -ENAMETOOLONG;
 	f = fopen(p, "re");
 	if (!f)
 		return -errno;
+	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
-		r = du_maps_parse_line(line, &e);
-		if (!r)
-			r = fn(&e, arg);
+		if (du_maps_parse_line(line, &e)) {
+			/* one line the parser does not understand must not
+			 * hide the rest: skip it, count it */
+			(*malformed)++;
+			continue;
+		}
+		r = fn(&e, arg);
 		if (r)
 			break;
+		errno = 0;
 	}
 	if (!r && ferror(f))
-		r = -EIO;
+		r = errno ? -errno : -EIO;
 	free(line);
 	fclose(f);
 	return r;

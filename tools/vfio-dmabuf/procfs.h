@@ -25,9 +25,10 @@ int vd_proc_exists(pid_t pid);
 void vd_proc_comm(pid_t pid, char *buf, size_t len);
 
 /* Every line of <root>/<pid>/maps, parsed.  -errno when unreadable
- * (-ENOENT: no such process; -EACCES: not permitted); -EINVAL for a
- * malformed line. */
-int vd_proc_maps_for_each(pid_t pid, du_maps_fn fn, void *arg);
+ * (-ENOENT: no such process; -EACCES: not permitted).  A malformed line is
+ * skipped and counted in *malformed; the lines after it are still read. */
+int vd_proc_maps_for_each(pid_t pid, du_maps_fn fn, void *arg,
+			  unsigned int *malformed);
 
 /* Every fd of the process with its link text.  -errno as above. */
 typedef int (*vd_proc_fd_fn)(pid_t pid, int fd, const char *link, void *arg);

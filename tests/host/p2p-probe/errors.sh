@@ -58,6 +58,40 @@ test_malformed_fixture() {
 	bad "not a sysfs tree" "is not a sysfs tree" --sysfs-root "$fx/flat/devices" -m
 }
 
+test_malformed_sysfs_names_the_file_and_exits_2() {
+	cp -a "$fx/flat" "$work/bad-resource"
+	echo garbage >"$work/bad-resource/devices/pci0000:00/0000:00:11.0/resource"
+	bad "malformed resource" \
+		"0000:00:11.0: cannot read its BARs: $work/bad-resource/bus/pci/devices/0000:00:11.0/resource: malformed: line 1 'garbage' (expected 0xSTART 0xEND 0xFLAGS)" \
+		--sysfs-root "$work/bad-resource" 00:11.0 00:10.0
+	bad "malformed resource, JSON matrix" "resource: malformed: line 1 'garbage'" \
+		--sysfs-root "$work/bad-resource" -j -m
+	cp -a "$fx/flat" "$work/bad-vendor"
+	printf 'zz\033[2J\n' >"$work/bad-vendor/devices/pci0000:00/0000:00:11.0/vendor"
+	bad "malformed vendor, escaped" \
+		"0000:00:11.0: cannot read its IDs: $work/bad-vendor/bus/pci/devices/0000:00:11.0/vendor: malformed: 'zz\\x1b[2J' (expected a hex number up to 0xffff)" \
+		--sysfs-root "$work/bad-vendor" 00:11.0 00:10.0
+	bad "missing root" "--sysfs-root: cannot read $work/nothing: No such file or directory" \
+		--sysfs-root "$work/nothing" -m
+}
+
+test_unreadable_sysfs_is_not_called_malformed() {
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+		startSkipping
+		echo "# SKIP: needs root and setpriv to run as a user who cannot read the tree"
+	fi
+	cp -a "$fx/flat" "$work/locked"
+	chmod -R a+rX "$work"
+	chmod 0 "$work/locked/bus"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$(command -v p2p-probe)" --sysfs-root "$work/locked" -m >"$work/out" 2>"$work/err"
+	assertEquals "exit status" 2 "$?"
+	assertEquals "says why: $(cat "$work/err")" \
+		"p2p-probe: --sysfs-root: cannot read $work/locked/bus/pci/devices: Permission denied" "$(cat "$work/err")"
+	assertEquals "nothing on stdout" 0 "$(wc -c <"$work/out")"
+	chmod 755 "$work/locked/bus"
+}
+
 test_restricted_config_is_not_an_error() {
 	p2p-probe --sysfs-root "$fx/restricted" -j 04:00.0 03:00.0 >"$work/out" 2>"$work/err"
 	assertEquals "exit status" 0 "$?"

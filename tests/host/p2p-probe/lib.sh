@@ -14,3 +14,31 @@ p2p_unpack_fixtures() {
 		tar -xJf "$t" -C "$1" || return 1
 	done
 }
+
+# p2p_synth_flat DIR N: a synthetic tree of N endpoints, copies of the flat
+# fixture's ivshmem 00:11.0 (each with its own IOMMU group), below the
+# flat fixture's host bridge; past 248 functions on further host bridges
+# (buses 01, 02 ...).  For scale tests and scripts/bench-scale.sh.
+p2p_synth_flat() {
+	local d=$1 n=$2 i hb bus slot fn addr dev tmp
+	tmp=$(mktemp -d) || return 1
+	tar -xJf "$p2p_fixture_store/flat.tar.xz" -C "$tmp" || return 1
+	rm -rf "$d"
+	mv "$tmp/flat" "$d"
+	cp -a "$d/devices/pci0000:00/0000:00:11.0" "$tmp/proto"
+	rm -rf "$d/devices/pci0000:00/0000:00:1"[01].0 \
+		"$d/bus/pci/devices/0000:00:1"[01].0
+	for ((i = 0; i < n; i++)); do
+		bus=$((i / 248))
+		slot=$((1 + (i % 248) / 8))
+		fn=$((i % 8))
+		printf -v hb 'pci0000:%02x' "$bus"
+		printf -v addr '0000:%02x:%02x.%d' "$bus" "$slot" "$fn"
+		dev=$d/devices/$hb/$addr
+		mkdir -p "$d/devices/$hb" "$d/kernel/iommu_groups/$((i + 10))"
+		cp -a "$tmp/proto" "$dev"
+		ln -sfn "../../../kernel/iommu_groups/$((i + 10))" "$dev/iommu_group"
+		ln -s "../../../devices/$hb/$addr" "$d/bus/pci/devices/$addr"
+	done
+	rm -rf "$tmp"
+}

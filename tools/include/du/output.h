@@ -19,17 +19,46 @@
  *	return du_out_finish() ? DU_EXIT_FAILURE : DU_EXIT_OK;
  *
  * Text mode writes to stdout as it goes; open/close calls do nothing.
- * JSON mode builds one document, an object at the top level holding named
- * values (usually arrays: {"buffers":[...]}), and writes it to stdout in
- * du_out_finish(); nothing else is ever written to stdout in JSON mode.
+ * JSON mode writes one document, an object at the top level holding named
+ * values (usually arrays: {"buffers":[...]}); nothing else is ever written
+ * to stdout in JSON mode.  The writer streams: it holds the first 64 KiB
+ * of the document in memory and writes the rest as it comes, so a big
+ * document costs no memory.  A command that exits before du_out_finish()
+ * (an error midway) writes nothing if the document is still held, and
+ * otherwise closes every open container at exit so that stdout is still
+ * one valid JSON document (its exit status says it is incomplete).
  * JSON carries raw values (numbers in base units, booleans, null); text may
  * carry formatted ones.
+ *
+ * Untrusted strings (process names, DMA-BUF names, sysfs contents, user
+ * input) are made safe by the printers, never by the callers:
+ *  - JSON strings: RFC 8259 escapes; every control character (C0, DEL and
+ *    the C1 range U+0080..U+009F) is escaped (\n, \t, ... or \u00XX), and
+ *    every byte that is not part of well-formed UTF-8 is replaced by U+FFFD
+ *    (written "\ufffd").  The output is always valid UTF-8 JSON.
+ *  - Text (du_print_string, du_printf): every byte of a control character
+ *    (C0, DEL, C1), of ill-formed UTF-8, and every backslash is written as
+ *    \xHH, as util-linux's mangle does (du_printf keeps its newlines and
+ *    tabs); valid UTF-8 text is written as is.
+ *
+ * 64-bit numbers: every integer is a JSON number with its exact digits.
+ * JSON readers that use doubles (jq 1.6, JavaScript) round integers above
+ * 2^53, so an exact string goes with every value that may be larger:
+ *  - du_print_hex_u64(K) (addresses, IOVAs, offsets, register values)
+ *    always writes "K":<number> and "K_hex":"0x<hex>";
+ *  - du_print_u64(K) and du_print_int(K) (sizes, counts, ids) write
+ *    "K_hex":"0x<hex>" (negative: "-0x<hex>") after "K" only when |value|
+ *    exceeds 2^53, i.e. exactly when the number alone would be rounded.
+ * A reader that must be exact reads K_hex when present.  Inside arrays a
+ * value has no key: du_print_hex_u64 is not allowed there, and u64/int
+ * elements are plain numbers.
  *
  * Keys: inside an object every JSON value needs a key; inside an array the
  * key is ignored and the value is appended.  The text format (fmt) gets
  * exactly one argument of the type named by the printer; a NULL fmt prints
  * nothing in text mode.  Misuse (unbalanced close, missing key) aborts:
- * it is a programming error.
+ * it is a programming error.  Keys are not checked for uniqueness: print
+ * each once.
  *
  * The library is not thread safe; one session per process.
  */
@@ -37,6 +66,7 @@
 #define DU_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <inttypes.h>
 
@@ -65,7 +95,8 @@ void du_print_u64(enum du_out_type t, const char *key, const char *fmt,
 		  uint64_t v);
 void du_print_int(enum du_out_type t, const char *key, const char *fmt,
 		  int64_t v);
-/* JSON: the raw number; text: fmt receives a string "0x<hex>" (%s). */
+/* JSON: the raw number and "<key>_hex"; text: fmt receives a string
+ * "0x<hex>" (%s). */
 void du_print_hex_u64(enum du_out_type t, const char *key, const char *fmt,
 		      uint64_t v);
 /* s == NULL gives JSON null and text "-". */
@@ -77,9 +108,20 @@ void du_print_bool(enum du_out_type t, const char *key, const char *fmt,
 /* JSON null; text: fmt is printed as is (no argument). */
 void du_print_null(enum du_out_type t, const char *key, const char *fmt);
 
-/* Text mode only: newline / free-form text.  No-ops in JSON mode. */
+/* Text mode only: newline / free-form text (made terminal-safe, keeping
+ * newlines and tabs).  No-ops in JSON mode. */
 void du_print_nl(void);
 void du_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Terminal-safe form of s for messages (stderr) that carry untrusted
+ * strings, with the text rule above.  du_text_safe writes into buf
+ * (truncating, always NUL-terminated) and returns buf; s == NULL gives "".
+ * du_text_safe_dup returns a malloc()ed copy (free it) and leaves the bytes
+ * in keep (may be NULL) as they are.
+ */
+const char *du_text_safe(const char *s, char *buf, size_t len);
+char *du_text_safe_dup(const char *s, const char *keep);
 
 /*
  * End the session: in JSON mode write the document (and a newline) to

@@ -47,6 +47,15 @@ struct du_pci_ids {
 
 int du_pci_read_ids(const struct du_pci_addr *a, struct du_pci_ids *ids);
 
+/*
+ * The reason for err, the -errno a du_pci_read_ids() or du_pci_read_bars()
+ * just returned, in words that name the file and what is wrong with it
+ * ("/sys/bus/pci/devices/0000:00:04.0/resource: malformed: line 2 'x'
+ * (expected 0xSTART 0xEND 0xFLAGS)"); strerror() for other errors.  Valid
+ * until the next call of the library.
+ */
+const char *du_pci_strerror(int err);
+
 #define DU_PCI_NUM_BARS 6
 
 /* BAR flags, decoded from the `resource` file's flags column. */
