@@ -69,15 +69,35 @@ static int set_where(struct ctl *c)
 	return grow_printf(&c->where, &c->where_cap, "%s", "iommufd-ctl");
 }
 
+/*
+ * One line on stderr, "<head>: <message>", made terminal-safe as a whole:
+ * file names, words and values may come from anywhere (the text rule of
+ * tools/lib/output.c: control and non-UTF-8 bytes as \xHH).
+ */
+static void put_line(const char *head, const char *fmt, va_list ap)
+{
+	char *msg = NULL, *line = NULL, *safe;
+
+	fflush(stdout);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	if (asprintf(&line, "%s: %s", head, msg ? msg : "(out of memory)") < 0)
+		line = NULL;
+	safe = line ? du_text_safe_dup(line, NULL) : NULL;
+	fprintf(stderr, "%s\n", safe ? safe : "iommufd-ctl: out of memory");
+	free(safe);
+	free(line);
+	free(msg);
+}
+
 static void vmsg(struct ctl *c, const char *fmt, va_list ap)
 {
-	fflush(stdout);
-	if (c->cmd)
-		fprintf(stderr, "%s: %s: ", c->where, c->cmd);
-	else
-		fprintf(stderr, "%s: ", c->where);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *head = NULL;
+
+	if (c->cmd && asprintf(&head, "%s: %s", c->where, c->cmd) < 0)
+		head = NULL;
+	put_line(head ? head : c->where, fmt, ap);
+	free(head);
 }
 
 int ctl_fail(struct ctl *c, int status, const char *fmt, ...)
@@ -133,12 +153,9 @@ int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", parse_name ? parse_name : state->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(parse_name ? parse_name : state->name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EINVAL;
 }
 

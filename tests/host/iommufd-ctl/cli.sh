@@ -112,6 +112,24 @@ test_usage_errors_exit_2_with_one_line() {
 
 # ---- IOVA and length checks -------------------------------------------------
 
+# Error messages carry what the user typed, made terminal-safe: an escape
+# sequence or a non-UTF-8 byte in an argument shows as \xHH, never raw.
+test_messages_are_terminal_safe() {
+	local raw
+	ictl -n ioas map --ioas 1 --iova 0x1000 --length $'4\e[31mK\xff'
+	assertEquals "status of a bad length" 2 "$rc"
+	assertContains "the bad value is named, escaped" "$err" '4\x1b[31mK\xff'
+	raw=0
+	[[ $err == *$'\e'* ]] && raw=1
+	assertEquals "no raw ESC on stderr: $err" 0 "$raw"
+	batch $'ioas alloc name A\nioas map --ioas A --length 4\xc3\x28\n' -n
+	assertEquals "status of a bad batch line" 2 "$rc"
+	assertContains "the bad value is named, escaped" "$err" '4\xc3('
+	raw=0
+	[[ $err == *$'\xc3('* ]] && raw=1
+	assertEquals "no raw non-UTF-8 byte on stderr: $err" 0 "$raw"
+}
+
 test_abbreviated_long_options_are_refused() {
 	ictl -n ioas map --len 4K
 	assertEquals "abbreviated command option" 2 "$rc"
