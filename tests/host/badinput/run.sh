@@ -79,6 +79,8 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
+# killed (make check interrupted): stop the brokers all the same
+trap 'exit 130' INT TERM HUP
 
 # shellcheck source=tests/host/badinput/fixtures.sh
 . "$here/fixtures.sh"
