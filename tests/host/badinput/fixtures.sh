@@ -148,6 +148,10 @@ badinput_fixtures_setup() {
 	mkdir -p "$W/proc-nomaps/1" "$W/proc-dirmaps/1/maps" "$W/proc-nulmaps/1" "$W/proc-longmaps/1"
 	printf '7f0000000000-7f0000200000 rw-s 00000000 00:0f 1234 /dmabuf:a\0b\n' >"$W/proc-nulmaps/1/maps"
 	{ printf '7f0000000000-7f0000200000 rw-s 00000000 00:0f 1234 /dmabuf:'; head -c 1000000 /dev/zero | tr '\0' x; echo; } >"$W/proc-longmaps/1/maps"
+	# 64-bit numbers above 2^53 (a buffer offset and an inode)
+	mkdir -p "$W/proc-bignum/1"
+	echo big >"$W/proc-bignum/1/comm"
+	echo '7f0000000000-7f0000200000 rw-s 20000000001000 00:0f 1152921504606846977 /dmabuf:big' >"$W/proc-bignum/1/maps"
 	# many processes
 	mkdir -p "$W/proc-many"
 	for i in $(seq 1 300); do
@@ -155,7 +159,7 @@ badinput_fixtures_setup() {
 		echo "p$i" >"$W/proc-many/$i/comm"
 		echo '7f0000000000-7f0000200000 rw-s 00000000 00:0f 1234 /dmabuf:x' >"$W/proc-many/$i/maps"
 	done
-	for v in badline ctrl utf8 utf8name badfdinfo nofdinfo nomaps dirmaps nulmaps longmaps many; do
+	for v in badline ctrl utf8 utf8name badfdinfo nofdinfo nomaps dirmaps nulmaps longmaps bignum many; do
 		echo "PROC_${v^^}=$W/proc-$v"
 	done >>"$W/env.sh"
 
