@@ -32,7 +32,8 @@
 #   BADINPUT_VALGRIND=1   run every tool under valgrind (memcheck, leaks);
 #                         needs a build without --enable-asan
 #   BADINPUT_CASES=GLOB   only the case files matching GLOB
-#   BADINPUT_TIMEOUT=S    seconds before a case counts as hung (default 30)
+#   BADINPUT_TIMEOUT=S    seconds before a case counts as hung (default 30,
+#                         300 under valgrind)
 set -u
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
@@ -64,6 +65,8 @@ if [ "${BADINPUT_VALGRIND:-0}" = 1 ]; then
 		echo "1..0 # SKIP BADINPUT_VALGRIND=1 needs tools built without --enable-asan"
 		exit 0
 	fi
+	# valgrind runs the tools some 50 times slower (10^5-line batches)
+	timeout_s=${BADINPUT_TIMEOUT:-300}
 	BADINPUT_VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
 fi
 # ASan: a leak or error must show, and its exit status must not be
