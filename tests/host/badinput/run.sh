@@ -118,7 +118,7 @@ for f in "${files[@]}"; do
 		rc=$?
 		why=
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-			why="hung: killed after ${timeout_s} s"
+			why="hung: killed at its time limit (${timeout_s} s, or the case's hang_guard)"
 		elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$W/err"; then
 			why="sanitizer report: $(grep -m1 -E 'ERROR|runtime error' "$W/err")"
 		elif [ -n "$BADINPUT_VG" ] && [ "$rc" = 99 ]; then
