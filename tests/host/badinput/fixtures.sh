@@ -11,8 +11,9 @@
 #   $SYS_*         broken variants of it (see below)
 #   $P2P/NAME      p2p-probe's recorded trees (flat, malformed, ...)
 #   $PROC_GOOD     tests/host/vfio-dmabuf's recorded /proc; $PROC_* variants
-#   $BATCH_*       iommufd-ctl batch files
-#   $BROKER        the socket of a broker without devices (vfio-dmabuf serve)
+#   $BATCH/NAME    iommufd-ctl batch files (nul, crlf, longline, 100k-maps, ...)
+#   $BROKER        the socket of a broker without devices (vfio-dmabuf serve;
+#                  shared by every case: never stop it)
 #   $STOPPED       the socket of a broker stopped with SIGSTOP
 #
 # badinput_fixtures_setup builds them (once per run) and writes $W/env.sh;

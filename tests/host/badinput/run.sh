@@ -18,7 +18,7 @@
 #               line of stderr; "^$" with STDOUT "*" for an empty stderr
 #   COMMAND     a bash command line, run in the work directory with the
 #               fixtures of fixtures.sh ($W, $F, $D, $SYS_..., $PROC_...,
-#               $BATCH_...); vfio-dmabuf, iommufd-ctl and p2p-probe are
+#               $BATCH/NAME); vfio-dmabuf, iommufd-ctl and p2p-probe are
 #               the built tools; "withfd N=KIND -- TOOL ARGS" gives fd N
 #               of KIND (see withfd.c)
 #   TODO        a known defect still to fix: the case is reported as
