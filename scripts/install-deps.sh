@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Install everything dmabuf-utils needs on Debian 12 (bookworm): the tool
-# build (autotools, json-c), the tests (shunit2, jq, valgrind), the kernel
+# build (autotools, json-c), the tests (shunit2, jq, valgrind; clang and
+# its libFuzzer runtime for tests/fuzz), the kernel
 # build (flex, bison, ccache, ...) and QEMU 10 from bookworm-backports.
 #
 # Idempotent: packages already present are not reinstalled, and apt's
@@ -21,7 +22,8 @@ case "${1:-}" in
 esac
 
 host_pkgs=(autoconf automake libtool pkg-config make gcc libjson-c-dev
-	   bash-completion shunit2 jq valgrind asciidoctor xz-utils git)
+	   bash-completion shunit2 jq valgrind asciidoctor xz-utils git
+	   clang libclang-rt-14-dev)
 kernel_pkgs=(flex bison bc libelf-dev libssl-dev dwarves ccache rsync cpio
 	     kmod python3)
 bpo_pkgs=(qemu-system-x86)
