@@ -1,38 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Run the series' kselftest, tools/testing/selftests/vfio/
-# vfio_dmabuf_mmap_test, on the ivshmem device (and edu as the second
-# device for the cross-device revoke test, when present):
+# Run the series' kselftests, tools/testing/selftests/vfio/
+# vfio_dmabuf_mmap_test and vfio_dmabuf_lifetime_test, on the ivshmem
+# device (and edu as the second device for the cross-device revoke test,
+# when present); the reset cases need a resettable ivshmem (profile e2e):
 #
-#   tests/vm/run-vm.sh --profile p2p --suite series-kselftest
+#   tests/vm/run-vm.sh --profile e2e --suite series-kselftest
 #
 # The test binary is built on the host from the patched tree against the
 # patched kernel's uapi headers, e.g.
 #   make -C $CACHE/linux-7.3.4/tools/testing/selftests/vfio \
 #        OUTPUT=$CACHE/build/test/kselftest/vfio \
 #        KHDR_INCLUDES="-isystem $CACHE/build/test/usr/include"
-# (kernel/scripts/build.sh does this for each variant), and found through
-# $DU_VFIO_KSELFTEST (the binary), or in build/{test,debug}/kselftest/vfio
-# of the dmabuf-utils cache. Each kselftest test case becomes one test
-# point here.
+# (kernel/scripts/build.sh does this for each variant), and found in
+# build/{test,debug}/kselftest/vfio of the dmabuf-utils cache. Each
+# kselftest test case becomes one test point here.
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
 
-find_test() {
-	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
-	if [ -n "${DU_VFIO_KSELFTEST:-}" ]; then
-		echo "$DU_VFIO_KSELFTEST"
-		return
-	fi
-	# kernel/scripts/build.sh builds it for each variant from the same
+kselftests=(vfio_dmabuf_mmap_test vfio_dmabuf_lifetime_test)
+
+# The directory with both tests
+find_tests() {
+	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c t
+	# kernel/scripts/build.sh builds them for each variant from the same
 	# applied tree and uapi headers, so either variant's copy fits.
 	for c in "$cache/build/test" "$cache/build/debug"; do
-		if [ -x "$c/kselftest/vfio/vfio_dmabuf_mmap_test" ]; then
-			echo "$c/kselftest/vfio/vfio_dmabuf_mmap_test"
-			return
-		fi
+		for t in "${kselftests[@]}"; do
+			[ -x "$c/kselftest/vfio/$t" ] || continue 2
+		done
+		echo "$c/kselftest/vfio"
+		return
 	done
 }
 
@@ -43,11 +43,17 @@ oneTimeSetUp() {
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	local args=("$DU_IVSHMEM_BDF")
 	[ -n "${DU_EDU_BDF:-}" ] && args+=("$DU_EDU_BDF")
-	# The harness forks per test case; 10 s each is plenty under TCG
+	# The harness forks per test case and kills a case at its timeout.
 	# Streamed to the suite's log as it runs, so that a hang shows where
-	(cd "$work" && timeout 600 "$kst" "${args[@]}") 2>&1 |
-		tee "$work/out" >&2
-	kst_rc=${PIPESTATUS[0]}
+	local t rc
+	kst_rc=0
+	for t in "${kselftests[@]}"; do
+		(cd "$work" && timeout 900 "$kst/$t" "${args[@]}") 2>&1 |
+			tee "$work/$t.out" >&2
+		rc=${PIPESTATUS[0]}
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || kst_rc=$rc
+		cat "$work/$t.out" >>"$work/out"
+	done
 }
 
 oneTimeTearDown() {
@@ -55,10 +61,13 @@ oneTimeTearDown() {
 }
 
 test_kselftest_completed() {
-	assertTrue "the kselftest printed its plan" \
-		"grep -q '^1\.\.[0-9]' '$work/out'"
-	assertTrue "the kselftest printed its totals" \
-		"grep -q '^# Totals:' '$work/out'"
+	local t
+	for t in "${kselftests[@]}"; do
+		assertTrue "$t printed its plan" \
+			"grep -q '^1\.\.[0-9]' '$work/$t.out'"
+		assertTrue "$t printed its totals" \
+			"grep -q '^# Totals:' '$work/$t.out'"
+	done
 	assertEquals "kselftest exit status (0 pass, 4 skip)" 0 \
 		"$([ "$kst_rc" -eq 0 ] || [ "$kst_rc" -eq 4 ]; echo $?)"
 }
@@ -81,6 +90,6 @@ test_kselftest_cases() {
 }
 
 vm_require_devices ivshmem
-kst=$(find_test)
-[ -n "$kst" ] || tap_skip_all "vfio_dmabuf_mmap_test not built (see this suite's header)"
+kst=$(find_tests)
+[ -n "$kst" ] || tap_skip_all "${kselftests[*]} not built (see this suite's header)"
 tap_run_shunit2
