@@ -38,6 +38,9 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
 usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+# What in a kernel log fails a run (klog_scan): shared with the guest.
+# shellcheck source=lib/klog-scan.sh
+. "$vmdir/lib/klog-scan.sh"
 
 # ---- options ---------------------------------------------------------------
 kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout='' suite_timeout=300
@@ -105,7 +108,7 @@ check_log() { # SEGMENT DESCRIPTION
 		point ok "$2 # SKIP it did not run"
 		return
 	fi
-	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
+	hits=$(klog_scan "$f" 2>/dev/null || true)
 	if [ -z "$hits" ]; then
 		point ok "$2"
 	else
@@ -150,14 +153,6 @@ why_failed() {
 # report: print the TAP for the run in $out; returns 1 if anything failed.
 report() {
 	tap=() ntap=0 nfail=0
-
-	# Kernel messages that fail a run wherever they appear.
-	bad_re='Kernel panic|BUG:|Oops|WARNING:|general protection fault|kernel BUG at|Unable to handle|'
-	bad_re+='invalid opcode:|double fault|Call Trace:|possible circular locking|possible recursive locking|'
-	bad_re+='inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|'
-	bad_re+='detected stall|soft lockup|hard LOCKUP|blocked for more than|KASAN:|UBSAN:|KFENCE:|'
-	bad_re+='new suspected memory leaks|unreferenced object|list_add corruption|list_del corruption|'
-	bad_re+='refcount_t:|stack-protector|du-vm: TAINT'
 
 	# Split the console into segments: "boot" until the first suite begins,
 	# one per suite between its begin and end markers, "shutdown" otherwise.
