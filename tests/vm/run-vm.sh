@@ -364,15 +364,31 @@ vm_device() {
 	qemu_dev+=(-device "$(IFS=,; echo "$type,id=du_$name,bus=$bus,addr=$(_norm_addr "$addr")${*:+,$*}")")
 }
 
-# vm_ivshmem NAME BUS ADDR SIZE: ivshmem-plain whose BAR2 is backed by the
-# host file $out/share/NAME.shm (the guest sees it as /run/du/NAME.shm).
+# vm_ivshmem NAME BUS ADDR SIZE [HOST-DIR]: ivshmem-plain whose BAR2 is
+# backed by the host file $out/share/NAME.shm (the guest sees it as
+# /run/du/NAME.shm).  With HOST-DIR (e.g. /dev/shm, for BARs of GiBs) the
+# file is HOST-DIR/du-vm.PID.NAME.shm instead, which the guest cannot see
+# and which is removed when run-vm.sh exits.
 vm_ivshmem() {
-	local name=$1 bus=$2 addr=$3 size=$4
-	: >"$share/$name.shm"
-	qemu_dev+=(-object "memory-backend-file,id=du_mem_$name,size=$size,mem-path=$share/$name.shm,share=on")
+	local name=$1 bus=$2 addr=$3 size=$4 dir=${5:-} file
+	if [ -n "$dir" ]; then
+		[ -d "$dir" ] && [ -w "$dir" ] || die "profile: vm_ivshmem $name: cannot write to $dir"
+		file=$dir/du-vm.$$.$name.shm
+		tmp_files+=("$file")
+	else
+		file=$share/$name.shm
+		job_dev+=("$(_var "$name")_FILE=/run/du/$name.shm")
+	fi
+	: >"$file"
+	qemu_dev+=(-object "memory-backend-file,id=du_mem_$name,size=$size,mem-path=$file,share=on")
 	vm_device "$name" ivshmem-plain "$bus" "$addr" "memdev=du_mem_$name"
-	job_dev+=("$(_var "$name")_FILE=/run/du/$name.shm")
-	host_files+=("$(_var "$name")_FILE=$share/$name.shm")
+	host_files+=("$(_var "$name")_FILE=$file")
+}
+
+# vm_qemu ARG...: extra QEMU arguments (e.g. -global for a larger 64-bit
+# PCI window).
+vm_qemu() {
+	qemu_dev+=("$@")
 }
 
 # vm_profile NAME: include another profile (once).
@@ -385,7 +401,8 @@ vm_profile() {
 	. "$f"
 }
 
-host_files=()
+host_files=() tmp_files=()
+trap 'rm -f "${tmp_files[@]}"' EXIT
 for p in "${profiles[@]}"; do vm_profile "$p"; done
 
 # ---- the job for the guest -------------------------------------------------
