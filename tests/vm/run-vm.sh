@@ -38,6 +38,9 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
 usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+# What in a kernel log fails a run (klog_scan): shared with the guest.
+# shellcheck source=lib/klog-scan.sh
+. "$vmdir/lib/klog-scan.sh"
 
 # ---- options ---------------------------------------------------------------
 kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout='' suite_timeout=300
@@ -105,7 +108,7 @@ check_log() { # SEGMENT DESCRIPTION
 		point ok "$2 # SKIP it did not run"
 		return
 	fi
-	hits=$(grep -nE -m 20 "$bad_re" "$f" 2>/dev/null || true)
+	hits=$(klog_scan "$f" 2>/dev/null || true)
 	if [ -z "$hits" ]; then
 		point ok "$2"
 	else
@@ -150,14 +153,6 @@ why_failed() {
 # report: print the TAP for the run in $out; returns 1 if anything failed.
 report() {
 	tap=() ntap=0 nfail=0
-
-	# Kernel messages that fail a run wherever they appear.
-	bad_re='Kernel panic|BUG:|Oops|WARNING:|general protection fault|kernel BUG at|Unable to handle|'
-	bad_re+='invalid opcode:|double fault|Call Trace:|possible circular locking|possible recursive locking|'
-	bad_re+='inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|'
-	bad_re+='detected stall|soft lockup|hard LOCKUP|blocked for more than|KASAN:|UBSAN:|KFENCE:|'
-	bad_re+='new suspected memory leaks|unreferenced object|list_add corruption|list_del corruption|'
-	bad_re+='refcount_t:|stack-protector|du-vm: TAINT'
 
 	# Split the console into segments: "boot" until the first suite begins,
 	# one per suite between its begin and end markers, "shutdown" otherwise.
@@ -369,15 +364,31 @@ vm_device() {
 	qemu_dev+=(-device "$(IFS=,; echo "$type,id=du_$name,bus=$bus,addr=$(_norm_addr "$addr")${*:+,$*}")")
 }
 
-# vm_ivshmem NAME BUS ADDR SIZE: ivshmem-plain whose BAR2 is backed by the
-# host file $out/share/NAME.shm (the guest sees it as /run/du/NAME.shm).
+# vm_ivshmem NAME BUS ADDR SIZE [HOST-DIR]: ivshmem-plain whose BAR2 is
+# backed by the host file $out/share/NAME.shm (the guest sees it as
+# /run/du/NAME.shm).  With HOST-DIR (e.g. /dev/shm, for BARs of GiBs) the
+# file is HOST-DIR/du-vm.PID.NAME.shm instead, which the guest cannot see
+# and which is removed when run-vm.sh exits.
 vm_ivshmem() {
-	local name=$1 bus=$2 addr=$3 size=$4
-	: >"$share/$name.shm"
-	qemu_dev+=(-object "memory-backend-file,id=du_mem_$name,size=$size,mem-path=$share/$name.shm,share=on")
+	local name=$1 bus=$2 addr=$3 size=$4 dir=${5:-} file
+	if [ -n "$dir" ]; then
+		[ -d "$dir" ] && [ -w "$dir" ] || die "profile: vm_ivshmem $name: cannot write to $dir"
+		file=$dir/du-vm.$$.$name.shm
+		tmp_files+=("$file")
+	else
+		file=$share/$name.shm
+		job_dev+=("$(_var "$name")_FILE=/run/du/$name.shm")
+	fi
+	: >"$file"
+	qemu_dev+=(-object "memory-backend-file,id=du_mem_$name,size=$size,mem-path=$file,share=on")
 	vm_device "$name" ivshmem-plain "$bus" "$addr" "memdev=du_mem_$name"
-	job_dev+=("$(_var "$name")_FILE=/run/du/$name.shm")
-	host_files+=("$(_var "$name")_FILE=$share/$name.shm")
+	host_files+=("$(_var "$name")_FILE=$file")
+}
+
+# vm_qemu ARG...: extra QEMU arguments (e.g. -global for a larger 64-bit
+# PCI window).
+vm_qemu() {
+	qemu_dev+=("$@")
 }
 
 # vm_smp N: boot the guest with N vCPUs (default 2; the lowest any profile
@@ -401,8 +412,9 @@ vm_profile() {
 	. "$f"
 }
 
-host_files=()
+host_files=() tmp_files=()
 smp=2
+trap 'rm -f "${tmp_files[@]}"' EXIT
 for p in "${profiles[@]}"; do vm_profile "$p"; done
 
 # ---- the job for the guest -------------------------------------------------
