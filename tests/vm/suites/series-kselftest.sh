@@ -6,7 +6,8 @@
 # device (and edu as the second device for the cross-device revoke test,
 # when present); the reset cases need a resettable ivshmem (profile e2e):
 #
-#   tests/vm/run-vm.sh --profile e2e --suite series-kselftest
+#   tests/vm/run-vm.sh --profile e2e-up --suite series-kselftest
+# (e2e-up: one vCPU, see the profile for why)
 #
 # The test binary is built on the host from the patched tree against the
 # patched kernel's uapi headers, e.g.
