@@ -23,9 +23,9 @@ esac
 
 host_pkgs=(autoconf automake libtool pkg-config make gcc libjson-c-dev
 	   bash-completion shunit2 jq valgrind asciidoctor xz-utils git
-	   clang libclang-rt-14-dev)
+	   clang libclang-rt-14-dev time)
 kernel_pkgs=(flex bison bc libelf-dev libssl-dev dwarves ccache rsync cpio
-	     kmod python3)
+	     kmod python3 libcap-dev)
 bpo_pkgs=(qemu-system-x86)
 
 missing() {
