@@ -18,6 +18,8 @@
 #                       else the source tree)
 #   --shell             interactive: console on stdio, a root shell in the
 #                       guest after the suites (Ctrl-A X quits QEMU)
+#   --no-kmemleak-each  no kmemleak scan after each suite (when kmemleak is
+#                       built in); for runs ending with suites/debug-klog.sh
 #   -v, --verbose       copy the guest console to stderr while it runs
 #   --list-profiles     list the device profiles and exit
 #   --evaluate DIR      do not boot: report again on the run kept in DIR
@@ -37,13 +39,14 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
-usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+usage() { sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 # What in a kernel log fails a run (klog_scan): shared with the guest.
 # shellcheck source=lib/klog-scan.sh
 . "$vmdir/lib/klog-scan.sh"
 
 # ---- options ---------------------------------------------------------------
 kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout='' suite_timeout=300
+kmemleak_each=1
 builddir=${top_builddir:-}
 profiles=() suites=()
 need() {
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--builddir) need "$@"; builddir=$2; shift ;;
 	--evaluate) need "$@"; evaluate=$2; shift ;;
 	--shell) shell=1 ;;
+	--no-kmemleak-each) kmemleak_each=0 ;;
 	-v|--verbose) verbose=1 ;;
 	--list-profiles)
 		for f in "$vmdir"/profiles/*.profile; do
@@ -439,6 +443,7 @@ qarray() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 	echo "# Written by run-vm.sh for guest-init.sh; sourced by the guest."
 	printf 'DU_SRCDIR=%q\nDU_BUILDDIR=%q\nSHUNIT2=%q\n' "$srcdir" "$builddir" "$SHUNIT2"
 	printf 'DU_SUITE_TIMEOUT=%q\nDU_SHELL=%q\n' "$suite_timeout" "$shell"
+	printf 'DU_KMEMLEAK_EACH=%q\n' "$kmemleak_each"
 	printf 'DU_PROFILES=%q\n' "$(IFS=,; echo "${profiles[*]}")"
 	printf 'DU_DEVICES=%q\n' "${devices[*]}"
 	printf 'DU_SUITE_NAMES=(%s)\n' "$(qarray "${suite_names[@]}")"
