@@ -3,14 +3,22 @@
 #
 # The project's whole test run, as the README and CI use it: install what
 # is missing, build the tools, run the host tests (make check) and
-# make distcheck, build the patched test kernel, and run the VM suites
-# under QEMU. Ends with one line "N passed, N failed, N skipped".
+# make distcheck, build the kernels (the patched test kernel, its debug
+# variant with KASAN, lockdep, kmemleak and hung-task detection, and the
+# unpatched base), and run the VM suites under QEMU: the patched kernel's
+# suites, the debug kernel's (any sanitizer, lockdep, hung-task, kmemleak,
+# BUG or WARN report fails), the upstream vfio and iommu selftests on the
+# base and on the patched kernel (any per-test difference fails), and the
+# 1 GiB mappings of a 2 GiB BAR. Ends with one line
+# "N passed, N failed, N skipped" after a table of how long each step took.
 #
 # Usage: scripts/test-all.sh [options]
 #   --host-only      build and run the host tests only (no kernel, no VM)
 #   --no-deps        do not run scripts/install-deps.sh
 #   --no-distcheck   skip make distcheck
 #   --kernel IMAGE   boot IMAGE instead of building the test kernel
+#   --no-debug       skip the debug kernel (its build and its VM run)
+#   --no-base        skip the base kernel and the upstream comparison
 #   --out DIR        where logs and VM results go (default: tests/output)
 #   -h, --help       this text
 set -uo pipefail
@@ -18,15 +26,17 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-host_only=0 deps=1 distcheck=1 kernel= out=$top/tests/output
+host_only=0 deps=1 distcheck=1 kernel= out=$top/tests/output debug=1 base=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--host-only) host_only=1 ;;
 	--no-deps) deps=0 ;;
 	--no-distcheck) distcheck=0 ;;
 	--kernel) kernel=${2:?--kernel needs an image path}; shift ;;
+	--no-debug) debug=0 ;;
+	--no-base) base=0 ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "test-all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -106,31 +116,67 @@ fi
 
 [ "$host_only" = 1 ] && finish
 
+# ---- kernels -----------------------------------------------------------------
+# Each is built once and cached in ~/.cache/dmabuf-utils (build.sh is
+# incremental; ccache is shared, and the base build finds most of the test
+# kernel's objects there). kimage[NAME] is the image VM runs boot.
+declare -A kimage=()
 if [ -z "$kernel" ]; then
 	step "kernel: fetch, patch, build" "$out/kernel.log" kernel/scripts/build.sh || finish
-	kernel=$(kernel/scripts/build.sh --print-image)
+	kimage[test]=$(kernel/scripts/build.sh --print-image)
+else
+	kimage[test]=$kernel
+fi
+if [ "$base" = 1 ] &&
+   step "kernel: base 7.3.4 build" "$out/kernel-base.log" kernel/scripts/build.sh --base; then
+	kimage[base]=$(kernel/scripts/build.sh --base --print-image)
+fi
+if [ "$debug" = 1 ] &&
+   step "kernel: debug build" "$out/kernel-debug.log" kernel/scripts/build.sh --debug; then
+	kimage[debug]=$(kernel/scripts/build.sh --debug --print-image)
 fi
 
-# VM runs: "profiles suite..." per entry; each run boots one guest.
+# ---- VM runs -------------------------------------------------------------------
+# Suites of the debug kernel's boot, before debug-klog (which always runs
+# last: it scans the kernel log of the whole boot after a kmemleak scan).
+# Add the series' new suites here.
+debug_suites=(series-dmabuf series-kselftest)
+
+# One guest boot per entry: "KERNEL PROFILES SUITE...", KERNEL one of
+# test (the patched kernel), debug, base. A run whose kernel was not built
+# (--no-debug, --no-base, a failed build) is skipped.
 vm_runs=(
-	"p2p base vfio-dmabuf iommufd-ctl series-dmabuf series-kselftest"
-	"p2p,switch,rootports p2p-probe topology"
-	"e2e e2e"
-	"rootports p2p-probe"
+	"test p2p base vfio-dmabuf iommufd-ctl series-dmabuf series-kselftest"
+	"test p2p,switch,rootports p2p-probe topology"
+	"test e2e e2e"
+	"test rootports p2p-probe"
+	"test hugebar pud-mappings"
+	"debug p2p ${debug_suites[*]} debug-klog"
+	"test p2p,igb series-upstream"
+	"base p2p,igb series-upstream"
 )
-# Extra kernel command line for a run, by index: the last run boots with
+# Extra kernel command line for a run, by index: the fourth run boots with
 # ACS redirect disabled on both root ports, so that p2p-probe's check that
 # its ACS reading and verdicts follow the kernel runs too.
 declare -A vm_append=(
 	[3]="pci=disable_acs_redir=0000:00:1d.0;0000:00:1e.0"
 )
 for i in "${!vm_runs[@]}"; do
-	read -r profile suites <<<"${vm_runs[$i]}"
-	tag=${profile//,/+}
+	read -r kname profile suites <<<"${vm_runs[$i]}"
+	tag=$kname-${profile//,/+}
 	extra=()
 	if [ -n "${vm_append[$i]:-}" ]; then
 		extra=(--append "${vm_append[$i]}")
 		tag+=-append
+	fi
+	say "VM $kname kernel, $profile: $suites${extra[1]:+ (kernel: ${extra[1]})}"
+	# debug-klog scans kmemleak once at the end; a scan after every
+	# suite costs half a minute each under TCG with KASAN.
+	[ "$kname" = debug ] && extra+=(--no-kmemleak-each)
+	if [ -z "${kimage[$kname]:-}" ]; then
+		echo "ok - VM $tag # SKIP no $kname kernel (not built: see above, or --no-$kname)"
+		add_counts 0 0 1
+		continue
 	fi
 	args=() missing=()
 	for s in $suites; do
@@ -140,9 +186,8 @@ for i in "${!vm_runs[@]}"; do
 			missing+=("$s")
 		fi
 	done
-	say "VM $profile: $suites${extra[1]:+ (kernel: ${extra[1]})}"
 	if [ "${#missing[@]}" -gt 0 ]; then
-		echo "not ok - VM $profile: suite file missing: ${missing[*]}"
+		echo "not ok - VM $tag: suite file missing: ${missing[*]}"
 		add_counts 0 1 0
 		continue
 	fi
@@ -150,7 +195,7 @@ for i in "${!vm_runs[@]}"; do
 	rdir=$out/vm-$tag
 	rm -rf "$rdir"
 	# Suites run under TCG; give each 10 minutes on a loaded machine.
-	tests/vm/run-vm.sh --kernel "$kernel" --profile "$profile" --out "$rdir" \
+	tests/vm/run-vm.sh --kernel "${kimage[$kname]}" --profile "$profile" --out "$rdir" \
 		--suite-timeout 600 "${extra[@]}" \
 		"${args[@]}" >"$out/vm-$tag.tap" 2>"$out/vm-$tag.log"
 	rc=$?
@@ -166,5 +211,21 @@ for i in "${!vm_runs[@]}"; do
 		timings+=("$(printf '  suite %-20s %7.1fs' "$n" "$(awk -v m="${ms:-0}" 'BEGIN { print m / 1000 }')")")
 	done
 done
+
+# The upstream selftests' per-test results, base against patched: any
+# difference fails (the differing test cases are printed).
+if [ -n "${kimage[base]:-}" ]; then
+	say "upstream selftests: base 7.3.4 vs patched, per test case"
+	a=$out/vm-base-p2p+igb/share/series-upstream b=$out/vm-test-p2p+igb/share/series-upstream
+	if [ -d "$a" ] && [ -d "$b" ]; then
+		tests/vm/kselftest-compare.sh "$a" "$b" >"$out/upstream-compare.tap"
+		cat "$out/upstream-compare.tap"
+		read -r p f k < <(awk -f scripts/tap-count.awk "$out/upstream-compare.tap")
+		add_counts "$p" "$f" "$k"
+	else
+		echo "not ok - upstream selftests compared (no results from the base or the patched run)"
+		add_counts 0 1 0
+	fi
+fi
 
 finish

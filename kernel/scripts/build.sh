@@ -5,12 +5,16 @@
 # (tinyconfig + kernel/config fragments) and build bzImage with ccache,
 # plus the uapi headers and the VFIO kselftests. Incremental when re-run.
 #
-# Usage: kernel/scripts/build.sh [--debug] [--no-apply] [--print-image]
+# Usage: kernel/scripts/build.sh [--debug|--base] [--no-apply] [--print-image]
 #   --debug        build the debug variant (test.config + debug.config)
+#   --base         build the unpatched base (test.config) in its own git
+#                  worktree of the cached tree, plus the upstream vfio and
+#                  iommu kselftests of the base
 #   --no-apply     build the tree as it is (for kernel development)
 #   --print-image  only print the bzImage path of the variant and exit
 # Output: $DMABUF_UTILS_CACHE/build/<variant>/arch/x86/boot/bzImage,
 #         .../build/<variant>/usr/include, .../build/<variant>/kselftest/vfio
+#         (base: $DMABUF_UTILS_CACHE/base/build/base/..., kselftest/{vfio,iommu})
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -18,14 +22,27 @@ variant=test apply=1 print=0
 for a in "$@"; do
 	case "$a" in
 	--debug) variant=debug ;;
+	--base) variant=base ;;
 	--no-apply) apply=0 ;;
 	--print-image) print=1 ;;
-	-h|--help) sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "build.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
 
+# The base lives in a worktree of its own, $CACHE/base/linux-VERSION, so
+# that the cached tree stays on the branch apply.sh leaves it on. Its
+# build directory is $CACHE/base/build/base: seen from there the sources
+# are ../../linux-VERSION, exactly as the test kernel's are from
+# $CACHE/build/test, and with CCACHE_BASEDIR=$CACHE (common.sh) ccache
+# rewrites both to the same relative paths, so every file the series does
+# not touch is a cache hit and the cold base build costs minutes.
+src=$SRC_DIR
 out=$BUILD_ROOT/$variant
+if [ "$variant" = base ]; then
+	src=$BASE_SRC_DIR
+	out=$BASE_BUILD_DIR
+fi
 image=$out/arch/x86/boot/bzImage
 if [ "$print" = 1 ]; then
 	echo "$image"
@@ -33,7 +50,22 @@ if [ "$print" = 1 ]; then
 fi
 
 "$KDIR_TOP/scripts/fetch.sh"
-[ "$apply" = 0 ] || "$KDIR_TOP/scripts/apply.sh"
+if [ "$variant" = base ]; then
+	if [ ! -e "$src/.git" ]; then
+		log "adding the base worktree $src"
+		mkdir -p "${src%/*}"
+		git -C "$SRC_DIR" worktree prune
+		git -C "$SRC_DIR" worktree add -q --detach "$src" base
+	fi
+	# Our own worktree: put it back at the base if anything moved it.
+	if [ "$(git -C "$src" rev-parse HEAD)" != "$(git -C "$SRC_DIR" rev-parse 'base^{commit}')" ] ||
+	   ! git -C "$src" diff --quiet HEAD; then
+		log "resetting $src to the base"
+		git -C "$src" checkout -q -f --detach base
+	fi
+elif [ "$apply" = 1 ]; then
+	"$KDIR_TOP/scripts/apply.sh"
+fi
 
 frags=("$KDIR_TOP/config/test.config")
 [ "$variant" = debug ] && frags+=("$KDIR_TOP/config/debug.config")
@@ -41,7 +73,7 @@ frags=("$KDIR_TOP/config/test.config")
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
 jobs=$(($(nproc) + 1))
-mk=(make -s -C "$SRC_DIR" O="$out" CC="$cc" HOSTCC="$cc" -j"$jobs"
+mk=(make -s -C "$src" O="$out" CC="$cc" HOSTCC="$cc" -j"$jobs"
     KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" KBUILD_BUILD_USER=dmabuf-utils
     KBUILD_BUILD_HOST=test)
 
@@ -50,7 +82,7 @@ fsum=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$fsum" ]; then
 	log "configuring $variant kernel"
 	"${mk[@]}" tinyconfig >/dev/null
-	(cd "$SRC_DIR" && KCONFIG_CONFIG="$out/.config" \
+	(cd "$src" && KCONFIG_CONFIG="$out/.config" \
 		scripts/kconfig/merge_config.sh -m -O "$out" "$out/.config" \
 		"${frags[@]}" >/dev/null)
 	"${mk[@]}" olddefconfig >/dev/null
@@ -78,7 +110,14 @@ start=$(date +%s)
 "${mk[@]}" headers_install INSTALL_HDR_PATH="$out/usr" >/dev/null
 # The VFIO kselftests (the series adds vfio_dmabuf_mmap_test), built
 # against this kernel's uapi headers; the VM suites run them from here.
-make -s -C "$SRC_DIR/tools/testing/selftests/vfio" CC="$cc" -j"$jobs" \
-	OUTPUT="$out/kselftest/vfio" KHDR_INCLUDES="-isystem $out/usr/include"
-log "built $image and the vfio kselftests in $(($(date +%s) - start)) s"
+# The base also builds the upstream iommufd selftest: the base's binaries
+# of both are what tests/vm/suites/series-upstream.sh runs on the base and
+# on the patched kernel alike.
+kst=(vfio)
+[ "$variant" = base ] && kst+=(iommu)
+for t in "${kst[@]}"; do
+	make -s -C "$src/tools/testing/selftests/$t" CC="$cc" -j"$jobs" \
+		OUTPUT="$out/kselftest/$t" KHDR_INCLUDES="-isystem $out/usr/include"
+done
+log "built $image and the ${kst[*]} kselftests in $(($(date +%s) - start)) s"
 ln -sfn "$image" "$CACHE/bzImage-$variant"

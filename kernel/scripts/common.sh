@@ -15,3 +15,12 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { log "$*"; exit 1; }
+
+# The unpatched base, built by "build.sh --base": a git worktree of
+# $SRC_DIR and its build directory, laid out so that the relative path
+# from the build directory to the sources is the same as the test
+# kernel's (../../linux-VERSION); with CCACHE_BASEDIR the two builds share
+# ccache entries (see build.sh).
+BASE_SRC_DIR=$CACHE/base/linux-$BASE_VERSION
+BASE_BUILD_DIR=$CACHE/base/build/base
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$CACHE}

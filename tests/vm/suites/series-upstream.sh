@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Upstream selftests for the no-regression comparison of the kernel series:
-# tools/testing/selftests/vfio (on ivshmem, and the driver test on igb when
-# the igb profile is present) and tools/testing/selftests/iommu (iommufd,
-# on the CONFIG_IOMMUFD_TEST mock). Run it once on the base kernel and once
-# on the patched kernel, same binaries, same profiles:
+# tools/testing/selftests/vfio (on ivshmem, and the driver and SR-IOV tests
+# on igb when the igb profile is present) and tools/testing/selftests/iommu
+# (iommufd and iommufd_fail_nth, on the CONFIG_IOMMUFD_TEST mock). Run it
+# once on the base kernel and once on the patched kernel, same binaries,
+# same profiles:
 #
-#   tests/vm/run-vm.sh --kernel BASE --profile p2p,igb --suite series-upstream
-#   tests/vm/run-vm.sh --kernel PATCHED --profile p2p,igb --suite series-upstream
+#   tests/vm/run-vm.sh --kernel BASE --profile p2p,igb --suite series-upstream --out A
+#   tests/vm/run-vm.sh --kernel PATCHED --profile p2p,igb --suite series-upstream --out B
+#   tests/vm/kselftest-compare.sh A/share/series-upstream B/share/series-upstream
 #
-# and compare OUT/share/series-upstream/*.tap of the two runs. The binaries
-# come from $DU_KSELFTEST_DIR/{vfio,iommu}, or build/*/kselftest of the
+# (scripts/test-all.sh does exactly this). The binaries are the base's
+# (kernel/scripts/build.sh --base builds them against the base's uapi
+# headers), so that only the kernel differs between the two runs; they come
+# from $DU_KSELFTEST_DIR/{vfio,iommu}, else base/build/base/kselftest of the
 # dmabuf-utils cache. A test point here only says that a binary ran to its
 # end (its own verdicts are in the .tap files, since the base kernel is
 # expected to fail some of them the same way).
@@ -21,9 +25,9 @@
 
 find_dir() {
 	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
-	for c in "${DU_KSELFTEST_DIR:-}" "$cache/build/test/kselftest" \
-		 "$cache/build/dev/kselftest"; do
-		[ -n "$c" ] && [ -d "$c/vfio" ] && { echo "$c"; return; }
+	for c in "${DU_KSELFTEST_DIR:-}" "$cache/base/build/base/kselftest"; do
+		[ -n "$c" ] && [ -d "$c/vfio" ] && [ -d "$c/iommu" ] &&
+			{ echo "$c"; return; }
 	done
 }
 
@@ -74,8 +78,20 @@ test_vfio_pci_driver_test_igb() {
 	run vfio_pci_driver_test "$dir/vfio/vfio_pci_driver_test" "$DU_IGB_BDF"
 }
 
+test_vfio_pci_sriov_uapi_test_igb() {
+	if [ -z "${DU_IGB_BDF:-}" ]; then
+		skip_test "no igb device (profile igb)"
+		return
+	fi
+	run vfio_pci_sriov_uapi_test "$dir/vfio/vfio_pci_sriov_uapi_test" "$DU_IGB_BDF"
+}
+
 test_iommufd() {
 	run iommufd "$dir/iommu/iommufd"
+}
+
+test_iommufd_fail_nth() {
+	run iommufd_fail_nth "$dir/iommu/iommufd_fail_nth"
 }
 
 vm_require_devices ivshmem
