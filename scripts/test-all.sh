@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--no-debug) debug=0 ;;
 	--no-base) base=0 ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "test-all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift

@@ -25,7 +25,7 @@ for a in "$@"; do
 	--base) variant=base ;;
 	--no-apply) apply=0 ;;
 	--print-image) print=1 ;;
-	-h|--help) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "build.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
