@@ -134,6 +134,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the whole input as a process's maps file */
 	cur_data = data;
 	cur_size = size;
-	(void)vd_proc_maps_for_each(1, visit, &seen);
+	{
+		unsigned int malformed = 0, lines = 0;
+
+		/* A malformed line is skipped and counted, never fatal */
+		(void)vd_proc_maps_for_each(1, visit, &seen, &malformed);
+		for (size_t i = 0; i < size; i++)
+			lines += data[i] == '\n';
+		FUZZ_ASSERT(malformed <= lines + 1);
+	}
 	return 0;
 }
