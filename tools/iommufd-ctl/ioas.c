@@ -474,15 +474,21 @@ static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
 				ioctl);
 	if (rc == -EEXIST && fixed) {
 		const struct ctl_map *m = ioas ? ctl_map_overlap(ioas, iova, len) : NULL;
+		char end[24];
 
+		/* The exclusive end of a range that reaches 2^64 is 2^64 */
+		if (iova + len < iova || (len && iova + len == 0))
+			snprintf(end, sizeof(end), "0x10000000000000000");
+		else
+			snprintf(end, sizeof(end), "0x%" PRIx64, iova + len);
 		if (m && m->length_known)
-			return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
-				       ioctl, iova, iova + len, m->iova, m->length);
+			return ctl_err(c, "%s: [0x%" PRIx64 ", %s) overlaps the mapping at 0x%" PRIx64 " (length 0x%" PRIx64 ")",
+				       ioctl, iova, end, m->iova, m->length);
 		if (m)
-			return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping at 0x%" PRIx64 " (length unknown in a dry run)",
-				       ioctl, iova, iova + len, m->iova);
-		return ctl_err(c, "%s: [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps an existing mapping (EEXIST)",
-			       ioctl, iova, iova + len);
+			return ctl_err(c, "%s: [0x%" PRIx64 ", %s) overlaps the mapping at 0x%" PRIx64 " (length unknown in a dry run)",
+				       ioctl, iova, end, m->iova);
+		return ctl_err(c, "%s: [0x%" PRIx64 ", %s) overlaps an existing mapping (EEXIST)",
+			       ioctl, iova, end);
 	}
 	if (rc == -ENOSPC)
 		return ctl_err(c, "%s: no free IOVA range of 0x%" PRIx64 " bytes (see 'ioas iova-ranges')",
