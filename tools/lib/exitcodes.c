@@ -22,13 +22,16 @@
 static void __attribute__((format(printf, 2, 0)))
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[1024], *safe;
+	char *msg = NULL, *safe;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	safe = du_text_safe_dup(msg, "\n\t\\");
+	/* Never cut a message short: the reason comes last (a long path) */
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	safe = du_text_safe_dup(msg ? msg : "out of memory", "\n\t\\");
 	fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, prefix,
 		safe);
 	free(safe);
+	free(msg);
 }
 
 void du_verr(const char *fmt, va_list ap)
