@@ -3,10 +3,11 @@
 #
 # Host test (make check, no QEMU) of the kernel-log scanner
 # (tests/vm/lib/klog-scan.sh) on kernel logs in tests/vm/fixtures/klog: a
-# KASAN use-after-free, a lockdep circular-dependency report, a hung-task
-# report and a kmemleak report, written in the kernel's format, and the
-# console of a real clean boot of the debug kernel (with its
-# series-kselftest run). Each report must be found by klog_scan, fail the debug boot's
+# hung-task report recorded from the debug kernel (LKDTM HUNG_TASK through
+# suites/debug-provoke.sh), a KASAN use-after-free, a lockdep
+# circular-dependency report and a kmemleak report written in the
+# kernel's format, and the console of a real clean boot of the debug
+# kernel (with its series-kselftest run). Each report must be found by klog_scan, fail the debug boot's
 # "kernel log clean" test (suites/debug-klog.sh run here on the recorded
 # log instead of dmesg) with the report's lines in its diagnostics, and
 # fail run-vm.sh's verdict on a run whose console holds it; the clean boot

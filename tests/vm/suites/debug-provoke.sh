@@ -20,7 +20,7 @@
 lkdtm=/sys/kernel/debug/provoke-crash/DIRECT
 
 test_1_kasan_use_after_free() {
-	echo SLAB_USE_AFTER_FREE >"$lkdtm" 2>/dev/null
+	echo READ_AFTER_FREE >"$lkdtm" 2>/dev/null
 	assertTrue "KASAN reported the use-after-free" \
 		"dmesg | grep -q 'BUG: KASAN: slab-use-after-free'"
 }
