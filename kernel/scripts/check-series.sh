@@ -122,12 +122,12 @@ for p in "${list[@]}"; do
 	# checkpatch looks at the patch file, so it runs even if am failed.
 	# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") fires for
 	# every added file; new files must sit under a path MAINTAINERS
-	# already covers. GIT_COMMIT_ID: the base tree has no upstream
+	# already covers. The base tree has no upstream
 	# history, so the commits that Fixes: tags name cannot be looked up
-	# here. The system python first: spdxcheck needs ply+git.
+	# here (UNKNOWN_COMMIT_ID). The system python first: spdxcheck needs ply+git.
 	cprc=0
 	(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
-		--no-color --ignore FILE_PATH_CHANGES,GIT_COMMIT_ID "$p") \
+		--no-color --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$p") \
 		>"$out/checkpatch-$n.log" 2>"$out/checkpatch-$n.err" || cprc=$?
 	res=$(grep -m1 '^total:' "$out/checkpatch-$n.log" || true)
 	if [ "$cprc" = 0 ]; then
