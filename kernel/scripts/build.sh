@@ -116,6 +116,8 @@ start=$(date +%s)
 kst=(vfio)
 [ "$variant" = base ] && kst+=(iommu)
 for t in "${kst[@]}"; do
+	# The iommu selftests' Makefile does not create its OUTPUT directory
+	mkdir -p "$out/kselftest/$t"
 	make -s -C "$src/tools/testing/selftests/$t" CC="$cc" -j"$jobs" \
 		OUTPUT="$out/kselftest/$t" KHDR_INCLUDES="-isystem $out/usr/include"
 done
