@@ -215,7 +215,8 @@ test_access_maps_and_info_on_a_udmabuf() {
 	v access read --offset 2M >past.out 2>&1
 	vfio-dmabuf access verify --pattern addr --offset 1M --repeat 0 --interval 100 --fd "$VFIO_DMABUF_FD" >/dev/null 2>&1 &
 	echo $! >holder.pid
-	exec sleep 30
+	# killed by the test when it is done; long enough for a loaded TCG host
+	exec sleep 600
 	EOF
 	"$U" 2M -- bash "$work/client.sh" "$work" &
 	p=$!
