@@ -29,6 +29,11 @@ for kind in base patched; do
 		--out "$work/$kind" >"$work/$kind.tap" 2>"$work/$kind.log" || true
 	f=$work/$kind/share/bench-bar-mmap.txt
 	[ -s "$f" ] || { echo "bench-bar-mmap.sh: the $kind run left no figures (see $work/$kind.log)" >&2; cat "$work/$kind.log" >&2; exit 1; }
+	grep -q '^mmap_median_us=' "$f" || {
+		echo "bench-bar-mmap.sh: the $kind run printed no figures:" >&2
+		cat "$f" >&2
+		exit 1
+	}
 	cp "$f" "$work/$kind.txt"
 done
 val() { sed -n "s/^$2=//p" "$work/$1.txt"; }
