@@ -23,7 +23,7 @@ esac
 
 host_pkgs=(autoconf automake libtool pkg-config make gcc libjson-c-dev
 	   bash-completion shunit2 jq valgrind asciidoctor xz-utils git
-	   clang libclang-rt-14-dev time)
+	   clang libclang-rt-14-dev time libsmartcols-dev libpci-dev)
 kernel_pkgs=(flex bison bc libelf-dev libssl-dev dwarves ccache rsync cpio
 	     kmod python3 libcap-dev)
 bpo_pkgs=(qemu-system-x86)
