@@ -9,8 +9,11 @@
 # suites, the debug kernel's (any sanitizer, lockdep, hung-task, kmemleak,
 # BUG or WARN report fails), the upstream vfio and iommu selftests on the
 # base and on the patched kernel (any per-test difference fails), and the
-# 1 GiB mappings of a 2 GiB BAR. Ends with one line
-# "N passed, N failed, N skipped" after a table of how long each step took.
+# 1 GiB mappings of a 2 GiB BAR. The guests boot as many at a time as
+# there are CPUs, in the background while make check and make distcheck
+# run (their output is printed afterwards, in a fixed order). Ends with
+# one line "N passed, N failed, N skipped" after a table of how long each
+# step took.
 #
 # Usage: scripts/test-all.sh [options]
 #   --host-only      build and run the host tests only (no kernel, no VM)
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--no-debug) debug=0 ;;
 	--no-base) base=0 ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
-	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "test-all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -95,30 +98,38 @@ step "configure" "$out/configure.log" \
 	sh -c './autogen.sh && ./configure --enable-asan' || finish
 step "build tools" "$out/build.log" make -j"$(nproc)" || finish
 
-say "host tests (make check)"
-s=$(date +%s)
-make -j"$(nproc)" check >"$out/check.log" 2>&1
-rc=$?
-read -r p f k < <(cat $(find . -name '*.trs' -not -path './dmabuf-utils-*') /dev/null |
-	# XFAIL (a "not ok # TODO" case: a known defect, named in its table) is
-	# counted with the skips; XPASS (a TODO that passes) fails, as in make check.
-	awk '/^:test-result: PASS/ { p++ }
-	     /^:test-result: (FAIL|ERROR|XPASS)/ { f++ }
-	     /^:test-result: (SKIP|XFAIL)/ { k++ }
-	     END { printf "%d %d %d\n", p, f, k }')
-[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# make itself failed
-add_counts "$p" "$f" "$k"
-timings+=("$(printf '%-28s %5ss' "host tests" "$(elapsed "$s")")")
-echo "host tests: $p passed, $f failed, $k skipped"
-[ "$f" -eq 0 ] || grep -E '^(FAIL|ERROR)' "$out/check.log" | sed 's/^/    /'
+# host_tests: make check (the ASan build) and make distcheck. In a full
+# run they go on while the VM runs boot their guests in the background.
+host_tests() {
+	local s rc p f k
+	say "host tests (make check)"
+	s=$(date +%s)
+	make -j"$(nproc)" check >"$out/check.log" 2>&1
+	rc=$?
+	read -r p f k < <(cat $(find . -name '*.trs' -not -path './dmabuf-utils-*') /dev/null |
+		# XFAIL (a "not ok # TODO" case: a known defect, named in its table) is
+		# counted with the skips; XPASS (a TODO that passes) fails, as in make check.
+		awk '/^:test-result: PASS/ { p++ }
+		     /^:test-result: (FAIL|ERROR|XPASS)/ { f++ }
+		     /^:test-result: (SKIP|XFAIL)/ { k++ }
+		     END { printf "%d %d %d\n", p, f, k }')
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# make itself failed
+	add_counts "$p" "$f" "$k"
+	timings+=("$(printf '%-28s %5ss' "host tests" "$(elapsed "$s")")")
+	echo "host tests: $p passed, $f failed, $k skipped"
+	[ "$f" -eq 0 ] || grep -E '^(FAIL|ERROR)' "$out/check.log" | sed 's/^/    /'
 
-if [ "$distcheck" = 1 ]; then
-	# make check above fuzzed each target for 20 s; distcheck's own make
-	# check only needs to see that the fuzz build and corpus replay work.
-	step "make distcheck" "$out/distcheck.log" env FUZZ_SECONDS=2 make distcheck
+	if [ "$distcheck" = 1 ]; then
+		# make check above fuzzed each target for 20 s; distcheck's own make
+		# check only needs to see that the fuzz build and corpus replay work.
+		step "make distcheck" "$out/distcheck.log" env FUZZ_SECONDS=2 make distcheck
+	fi
+}
+
+if [ "$host_only" = 1 ]; then
+	host_tests
+	finish
 fi
-
-[ "$host_only" = 1 ] && finish
 
 # ---- kernels -----------------------------------------------------------------
 # Each is built once and cached in ~/.cache/dmabuf-utils (build.sh is
@@ -126,7 +137,10 @@ fi
 # kernel's objects there). kimage[NAME] is the image VM runs boot.
 declare -A kimage=()
 if [ -z "$kernel" ]; then
-	step "kernel: fetch, patch, build" "$out/kernel.log" kernel/scripts/build.sh || finish
+	if ! step "kernel: fetch, patch, build" "$out/kernel.log" kernel/scripts/build.sh; then
+		host_tests
+		finish
+	fi
 	kimage[test]=$(kernel/scripts/build.sh --print-image)
 else
 	kimage[test]=$kernel
@@ -166,24 +180,34 @@ vm_runs=(
 declare -A vm_append=(
 	[3]="pci=disable_acs_redir=0000:00:1d.0;0000:00:1e.0"
 )
-for i in "${!vm_runs[@]}"; do
-	read -r kname profile suites <<<"${vm_runs[$i]}"
+# The runs are independent guests with their own output directories, so
+# they run side by side, as many at a time as there are CPUs (each QEMU
+# is one TCG thread per vCPU), longest first (vm_order: the debug
+# kernel's run dominates). Their TAP is printed afterwards in vm_runs
+# order, so the log reads the same however they were scheduled.
+vm_jobs=$(nproc)
+vm_order=(6 4 2 0 5 1 7 8 3)
+for i in "${!vm_runs[@]}"; do	# a run added to vm_runs but not here runs last
+	[[ " ${vm_order[*]} " == *" $i "* ]] || vm_order+=("$i")
+done
+# vm_tag I: the name of run I's output (directory, .tap, .log, .time)
+vm_tag() {
+	local kname profile suites tag
+	read -r kname profile suites <<<"${vm_runs[$1]}"
 	tag=$kname-${profile//,/+}
-	extra=()
-	if [ -n "${vm_append[$i]:-}" ]; then
-		extra=(--append "${vm_append[$i]}")
-		tag+=-append
-	fi
-	say "VM $kname kernel, $profile: $suites${extra[1]:+ (kernel: ${extra[1]})}"
-	# debug-klog scans kmemleak once at the end; a scan after every
-	# suite costs half a minute each under TCG with KASAN.
-	[ "$kname" = debug ] && extra+=(--no-kmemleak-each)
+	[ -n "${vm_append[$1]:-}" ] && tag+=-append
+	echo "$tag"
+}
+# vm_start I: boot run I in the background (or record why it cannot run)
+vm_start() {
+	local i=$1 kname profile suites tag rdir s extra=() args=() missing=()
+	read -r kname profile suites <<<"${vm_runs[$i]}"
+	tag=$(vm_tag "$i")
+	rm -f "$out/vm-$tag".{tap,log,time,why}
 	if [ -z "${kimage[$kname]:-}" ]; then
-		echo "ok - VM $tag # SKIP no $kname kernel (not built: see above, or --no-$kname)"
-		add_counts 0 0 1
-		continue
+		echo "skip no $kname kernel (not built: see above, or --no-$kname)" >"$out/vm-$tag.why"
+		return
 	fi
-	args=() missing=()
 	for s in $suites; do
 		if [ -f "tests/vm/suites/$s.sh" ]; then
 			args+=(--suite "tests/vm/suites/$s.sh")
@@ -192,24 +216,68 @@ for i in "${!vm_runs[@]}"; do
 		fi
 	done
 	if [ "${#missing[@]}" -gt 0 ]; then
-		echo "not ok - VM $tag: suite file missing: ${missing[*]}"
-		add_counts 0 1 0
-		continue
+		echo "fail suite file missing: ${missing[*]}" >"$out/vm-$tag.why"
+		return
 	fi
-	s=$(date +%s)
+	[ -n "${vm_append[$i]:-}" ] && extra=(--append "${vm_append[$i]}")
+	# debug-klog scans kmemleak once at the end; a scan after every
+	# suite costs half a minute each under TCG with KASAN.
+	[ "$kname" = debug ] && extra+=(--no-kmemleak-each)
 	rdir=$out/vm-$tag
 	rm -rf "$rdir"
-	# Suites run under TCG; give each 10 minutes on a loaded machine.
-	tests/vm/run-vm.sh --kernel "${kimage[$kname]}" --profile "$profile" --out "$rdir" \
-		--suite-timeout 600 "${extra[@]}" \
-		"${args[@]}" >"$out/vm-$tag.tap" 2>"$out/vm-$tag.log"
-	rc=$?
+	echo "    started VM $tag ($(date +%T))"
+	(
+		s=$(date +%s)
+		# Suites run under TCG; give each 10 minutes on a loaded machine.
+		tests/vm/run-vm.sh --kernel "${kimage[$kname]}" --profile "$profile" \
+			--out "$rdir" --suite-timeout 600 "${extra[@]}" "${args[@]}" \
+			>"$out/vm-$tag.tap" 2>"$out/vm-$tag.log"
+		echo "$? $(elapsed "$s")" >"$out/vm-$tag.time"
+	) &
+}
+
+say "VM runs: ${#vm_runs[@]} guests, $vm_jobs at a time, in the background (progress: $out/vm-pool.log)"
+s_vm=$(date +%s)
+(
+	for i in "${vm_order[@]}"; do
+		while [ "$(jobs -pr | wc -l)" -ge "$vm_jobs" ]; do
+			wait -n
+		done
+		vm_start "$i"
+	done
+	wait
+) >"$out/vm-pool.log" 2>&1 &
+vm_pool=$!
+
+host_tests
+
+say "waiting for the VM runs"
+wait "$vm_pool"
+timings+=("$(printf '%-28s %5ss' "VM runs (wall, all)" "$(elapsed "$s_vm")")")
+
+for i in "${!vm_runs[@]}"; do
+	read -r kname profile suites <<<"${vm_runs[$i]}"
+	tag=$(vm_tag "$i")
+	say "VM $kname kernel, $profile: $suites${vm_append[$i]:+ (kernel: ${vm_append[$i]})}"
+	if [ -f "$out/vm-$tag.why" ]; then
+		read -r what why <"$out/vm-$tag.why"
+		if [ "$what" = skip ]; then
+			echo "ok - VM $tag # SKIP $why"
+			add_counts 0 0 1
+		else
+			echo "not ok - VM $tag: $why"
+			add_counts 0 1 0
+		fi
+		continue
+	fi
+	rc=1 secs=?
+	[ -f "$out/vm-$tag.time" ] && read -r rc secs <"$out/vm-$tag.time"
 	cat "$out/vm-$tag.tap"
 	read -r p f k < <(awk -f scripts/tap-count.awk "$out/vm-$tag.tap")
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	add_counts "$p" "$f" "$k"
-	timings+=("$(printf '%-28s %5ss' "VM $tag" "$(elapsed "$s")")")
-	for rc_file in "$rdir"/share/results/*.rc; do
+	timings+=("$(printf '%-28s %5ss' "VM $tag" "$secs")")
+	for rc_file in "$out/vm-$tag"/share/results/*.rc; do
 		[ -f "$rc_file" ] || continue
 		read -r _ ms <"$rc_file"
 		n=${rc_file##*/}; n=${n%.rc}; n=${n#[0-9][0-9]-}
