@@ -66,7 +66,7 @@ step() { # name log cmd...
 	s=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
-	timings+=("$(printf '%-28s %5ss' "$name" "$(elapsed "$s")")")
+	timings+=("$(printf '%-40s %5ss' "$name" "$(elapsed "$s")")")
 	if [ "$rc" -eq 0 ]; then
 		echo "ok - $name"
 		add_counts 1 0 0
@@ -81,7 +81,7 @@ step() { # name log cmd...
 finish() {
 	say "timings"
 	printf '  %s\n' "${timings[@]}"
-	printf '  %-28s %5ss\n' "total" "$(elapsed "$t0")"
+	printf '  %-40s %5ss\n' "total" "$(elapsed "$t0")"
 	echo
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
@@ -115,7 +115,7 @@ host_tests() {
 		     END { printf "%d %d %d\n", p, f, k }')
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# make itself failed
 	add_counts "$p" "$f" "$k"
-	timings+=("$(printf '%-28s %5ss' "host tests" "$(elapsed "$s")")")
+	timings+=("$(printf '%-40s %5ss' "host tests" "$(elapsed "$s")")")
 	echo "host tests: $p passed, $f failed, $k skipped"
 	[ "$f" -eq 0 ] || grep -E '^(FAIL|ERROR)' "$out/check.log" | sed 's/^/    /'
 
@@ -190,11 +190,12 @@ vm_order=(6 4 2 0 5 1 7 8 3)
 for i in "${!vm_runs[@]}"; do	# a run added to vm_runs but not here runs last
 	[[ " ${vm_order[*]} " == *" $i "* ]] || vm_order+=("$i")
 done
-# vm_tag I: the name of run I's output (directory, .tap, .log, .time)
+# vm_tag I: the name of run I's output (directory, .tap, .log, .time):
+# kernel, profiles and first suite, unique among the runs that share time.
 vm_tag() {
 	local kname profile suites tag
 	read -r kname profile suites <<<"${vm_runs[$1]}"
-	tag=$kname-${profile//,/+}
+	tag=$kname-${profile//,/+}-${suites%% *}
 	[ -n "${vm_append[$1]:-}" ] && tag+=-append
 	echo "$tag"
 }
@@ -236,6 +237,12 @@ vm_start() {
 	) &
 }
 
+declare -A vm_tags=()
+for i in "${!vm_runs[@]}"; do
+	t=$(vm_tag "$i")
+	[ -z "${vm_tags[$t]:-}" ] || { echo "test-all.sh: two VM runs named $t" >&2; exit 2; }
+	vm_tags[$t]=$i
+done
 say "VM runs: ${#vm_runs[@]} guests, $vm_jobs at a time, in the background (progress: $out/vm-pool.log)"
 s_vm=$(date +%s)
 (
@@ -253,7 +260,7 @@ host_tests
 
 say "waiting for the VM runs"
 wait "$vm_pool"
-timings+=("$(printf '%-28s %5ss' "VM runs (wall, all)" "$(elapsed "$s_vm")")")
+timings+=("$(printf '%-40s %5ss' "VM runs (wall, all)" "$(elapsed "$s_vm")")")
 
 for i in "${!vm_runs[@]}"; do
 	read -r kname profile suites <<<"${vm_runs[$i]}"
@@ -276,7 +283,7 @@ for i in "${!vm_runs[@]}"; do
 	read -r p f k < <(awk -f scripts/tap-count.awk "$out/vm-$tag.tap")
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	add_counts "$p" "$f" "$k"
-	timings+=("$(printf '%-28s %5ss' "VM $tag" "$secs")")
+	timings+=("$(printf '%-40s %5ss' "VM $tag" "$secs")")
 	for rc_file in "$out/vm-$tag"/share/results/*.rc; do
 		[ -f "$rc_file" ] || continue
 		read -r _ ms <"$rc_file"
@@ -289,7 +296,8 @@ done
 # difference fails (the differing test cases are printed).
 if [ -n "${kimage[base]:-}" ]; then
 	say "upstream selftests: base 7.3.4 vs patched, per test case"
-	a=$out/vm-base-p2p+igb/share/series-upstream b=$out/vm-test-p2p+igb/share/series-upstream
+	a=$out/vm-base-p2p+igb-series-upstream/share/series-upstream
+	b=$out/vm-test-p2p+igb-series-upstream/share/series-upstream
 	if [ -d "$a" ] && [ -d "$b" ]; then
 		tests/vm/kselftest-compare.sh "$a" "$b" >"$out/upstream-compare.tap"
 		cat "$out/upstream-compare.tap"
