@@ -31,6 +31,11 @@
 # Environment:
 #   BADINPUT_VALGRIND=1   run every tool under valgrind (memcheck, leaks);
 #                         needs a build without --enable-asan
+#   BADINPUT_VALGRIND_EVERY=N  with BADINPUT_VALGRIND=1: only cases 1, N+1,
+#                         2N+1, ... under valgrind, the others as they are
+#                         (CI: make distcheck's non-ASan build runs a fifth
+#                         of the cases under valgrind; every case runs under
+#                         ASan in the main make check)
 #   BADINPUT_CASES=GLOB   only the case files matching GLOB
 #   BADINPUT_TIMEOUT=S    seconds before a case counts as hung (default 30,
 #                         300 under valgrind)
@@ -69,6 +74,11 @@ if [ "${BADINPUT_VALGRIND:-0}" = 1 ]; then
 	timeout_s=${BADINPUT_TIMEOUT:-300}
 	BADINPUT_VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
 fi
+vg_all=$BADINPUT_VG vg_every=${BADINPUT_VALGRIND_EVERY:-1}
+[[ "$vg_every" =~ ^[1-9][0-9]*$ ]] || {
+	echo "Bail out! BADINPUT_VALGRIND_EVERY='$vg_every' is not a positive number"
+	exit 1
+}
 # ASan: a leak or error must show, and its exit status must not be
 # mistaken for the tool's.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}
@@ -105,6 +115,11 @@ for f in "${files[@]}"; do
 		IFS=$'\t' read -r cat status stdout_want re cmd todo <<<"$line"
 		where="${f##*/}:$lineno"
 		name="$cat: $cmd"
+		BADINPUT_VG=
+		if [ -n "$vg_all" ] && [ $(((i - 1) % vg_every)) = 0 ]; then
+			BADINPUT_VG=$vg_all
+			name="[valgrind] $name"
+		fi
 		name=${name//#/\\#}	# a '#' would start a TAP directive
 		dir=""
 		[ -n "${todo:-}" ] && dir=" # TODO $todo"
