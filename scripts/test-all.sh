@@ -159,10 +159,10 @@ if [ "$debug" = 1 ] &&
 fi
 
 # ---- VM runs -------------------------------------------------------------------
-# Suites of the debug kernel's boot, before debug-klog (which always runs
-# last: it scans the kernel log of the whole boot after a kmemleak scan).
-# Add the series' new suites here.
-debug_suites=(series-dmabuf series-kselftest)
+# The debug kernel's suites boot a guest each (KASAN under TCG is slow:
+# two guests side by side halve the longest run), each followed by
+# debug-klog, which scans the kernel log of the whole boot after a
+# kmemleak scan. Add the series' new suites as new runs below.
 
 # One guest boot per entry: "KERNEL PROFILES SUITE...", KERNEL one of
 # test (the patched kernel), debug, base. A run whose kernel was not built
@@ -174,9 +174,10 @@ vm_runs=(
 	"test rootports p2p-probe"
 	"test e2e-up series-kselftest"
 	"test hugebar pud-mappings"
-	"debug e2e-up ${debug_suites[*]} debug-klog"
+	"debug e2e-up series-dmabuf debug-klog"
 	"test p2p,igb series-upstream"
 	"base p2p,igb series-upstream"
+	"debug e2e-up series-kselftest debug-klog"
 )
 # Extra kernel command line for a run, by index: the fourth run boots with
 # ACS redirect disabled on both root ports, so that p2p-probe's check that
@@ -187,10 +188,10 @@ declare -A vm_append=(
 # The runs are independent guests with their own output directories, so
 # they run side by side, as many at a time as there are CPUs (each QEMU
 # is one TCG thread per vCPU), longest first (vm_order: the debug
-# kernel's run dominates). Their TAP is printed afterwards in vm_runs
+# kernel's runs dominate). Their TAP is printed afterwards in vm_runs
 # order, so the log reads the same however they were scheduled.
 vm_jobs=$(nproc)
-vm_order=(6 4 2 0 5 1 7 8 3)
+vm_order=(6 9 0 7 8 2 1 4 5 3)
 for i in "${!vm_runs[@]}"; do	# a run added to vm_runs but not here runs last
 	[[ " ${vm_order[*]} " == *" $i "* ]] || vm_order+=("$i")
 done
