@@ -340,8 +340,69 @@ static void test_argp_child(void)
 	du_table_opts_free(&o);
 }
 
+/* DU_COL_NESTED and DU_COL_OMIT_NULL */
+enum { N_ID, N_RANGES, N_OPT, NN };
+
+static const struct du_column ncols[NN] = {
+	{ "ID", "id", DU_COL_U64, DU_COL_DEFAULT, "id" },
+	{ "RANGES", "ranges", DU_COL_NESTED, DU_COL_DEFAULT, "ranges" },
+	{ "OPT", "opt", DU_COL_U64, DU_COL_DEFAULT | DU_COL_OMIT_NULL,
+	  "absent when unset" },
+};
+
+static void ranges_json(const char *key, const void *data)
+{
+	const uint64_t *v = data;
+
+	du_out_open_array(key);
+	for (size_t i = 0; i < 2; i++)
+		du_print_u64(DU_JSON, NULL, NULL, v[i]);
+	du_out_close_array();
+}
+
+static int nested(void *arg)
+{
+	const uint64_t v[2] = { 4096, 8192 };
+	struct du_table *t;
+	struct du_row *r;
+	char msg[100];
+
+	if (du_out_init(*(bool *)arg, false))
+		return 10;
+	t = du_table_new(ncols, NN, NULL, msg, sizeof(msg));
+	if (!t)
+		return 11;
+	r = du_table_new_row(t);
+	du_row_set_u64(r, N_ID, 1);
+	du_row_set_nested(r, N_RANGES, "4K,8K", ranges_json, v, sizeof(v));
+	du_row_set_u64(r, N_OPT, 5);
+	r = du_table_new_row(t);
+	du_row_set_u64(r, N_ID, 2);
+	du_row_set_nested(r, N_RANGES, NULL, ranges_json, v, sizeof(v));
+	du_out_open_object("wrap");
+	du_table_print(t, "rows");
+	du_out_close_object();
+	du_table_free(t);
+	return du_out_finish() ? 12 : 0;
+}
+
+static void test_nested(void)
+{
+	bool json = true;
+	struct run r;
+
+	run(nested, &json, &r);
+	is_str(r.out, "{\"wrap\":{\"rows\":[{\"id\":1,\"ranges\":[4096,8192],\"opt\":5},{\"id\":2,\"ranges\":[4096,8192]}]}}\n",
+	       "json: a nested array from its callback, in column order; an unset OMIT_NULL column has no key");
+	json = false;
+	run(nested, &json, &r);
+	is_str(r.out, "ID RANGES OPT\n1  4K,8K  5\n2  -      -\n",
+	       "text: the nested cell's summary, - when none");
+}
+
 int main(void)
 {
+	test_nested();
 	test_text();
 	test_json();
 	test_bad_output();

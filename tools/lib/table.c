@@ -24,7 +24,15 @@
 /* The longest -o list accepted (a sanity bound, not a column count). */
 #define OUTPUT_MAX 4096
 
-enum cell_kind { CELL_NULL, CELL_STR, CELL_INT, CELL_U64, CELL_BOOL };
+enum cell_kind { CELL_NULL, CELL_STR, CELL_INT, CELL_U64, CELL_BOOL,
+		 CELL_NESTED };
+
+struct nested {
+	du_nested_fn json;
+	char *text;
+	size_t len;
+	unsigned char data[];
+};
 
 struct cell {
 	enum cell_kind kind;
@@ -33,6 +41,7 @@ struct cell {
 		int64_t i;
 		uint64_t u;
 		bool b;
+		struct nested *n;
 	} v;
 };
 
@@ -232,6 +241,10 @@ static struct cell *clear_cell(struct du_row *r, size_t col)
 
 	if (c->kind == CELL_STR)
 		free(c->v.s);
+	if (c->kind == CELL_NESTED) {
+		free(c->v.n->text);
+		free(c->v.n);
+	}
 	c->kind = CELL_NULL;
 	return c;
 }
@@ -277,6 +290,24 @@ void du_row_set_null(struct du_row *r, size_t col)
 	clear_cell(r, col);
 }
 
+void du_row_set_nested(struct du_row *r, size_t col, const char *text,
+		       du_nested_fn json, const void *data, size_t len)
+{
+	struct cell *c = clear_cell(r, col);
+	struct nested *n = malloc(sizeof(*n) + len);
+
+	if (!n || (text && !(n->text = strdup(text))))
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	if (!text)
+		n->text = NULL;
+	n->json = json;
+	n->len = len;
+	if (len)
+		memcpy(n->data, data, len);
+	c->kind = CELL_NESTED;
+	c->v.n = n;
+}
+
 void du_table_free(struct du_table *t)
 {
 	if (!t)
@@ -299,7 +330,11 @@ static void json_cell(const struct du_column *col, const struct cell *c)
 
 	switch (c->kind) {
 	case CELL_NULL:
-		du_print_null(DU_JSON, k, NULL);
+		if (!(col->flags & DU_COL_OMIT_NULL))
+			du_print_null(DU_JSON, k, NULL);
+		break;
+	case CELL_NESTED:
+		c->v.n->json(k, c->v.n->data);
 		break;
 	case CELL_STR:
 		du_print_string(DU_JSON, k, NULL, c->v.s);
@@ -362,6 +397,11 @@ static const char *cell_text(const struct du_table *t,
 	switch (c->kind) {
 	case CELL_NULL:
 		return "-";
+	case CELL_NESTED:
+		if (!c->v.n->text)
+			return "-";
+		return t->raw ? c->v.n->text :
+			du_text_safe(c->v.n->text, buf, len);
 	case CELL_STR:
 		return t->raw ? c->v.s : du_text_safe(c->v.s, buf, len);
 	case CELL_BOOL:
@@ -428,7 +468,9 @@ static int print_text(const struct du_table *t)
 			const struct du_column *col = &t->cols[t->sel[j]];
 			const struct cell *c = &t->rows[i].cells[t->sel[j]];
 			size_t need = c->kind == CELL_STR ?
-				4 * strlen(c->v.s) + 1 : 64;
+				4 * strlen(c->v.s) + 1 :
+				c->kind == CELL_NESTED && c->v.n->text ?
+				4 * strlen(c->v.n->text) + 1 : 64;
 
 			if (need > blen) {
 				char *nb = realloc(buf, need);
@@ -477,6 +519,8 @@ const char *du_col_type_name(enum du_col_type type)
 		return "address";
 	case DU_COL_BOOL:
 		return "boolean";
+	case DU_COL_NESTED:
+		return "array";
 	}
 	return "string";
 }

@@ -71,6 +71,8 @@ enum du_col_type {
 	DU_COL_ADDR,	/* 64-bit address/offset: text 0x<hex>; JSON
 			 * number and "<key>_hex" ("0x<hex>") */
 	DU_COL_BOOL,	/* text yes/no; JSON true/false */
+	DU_COL_NESTED,	/* text: a summary string; JSON: an array or object
+			 * written by a callback (du_row_set_nested) */
 };
 
 /* du_column.flags */
@@ -78,6 +80,8 @@ enum du_col_type {
 #define DU_COL_RIGHT	(1u << 1)	/* right-aligned in text */
 #define DU_COL_TRUNC	(1u << 2)	/* may be truncated to fit the terminal */
 #define DU_COL_WRAP	(1u << 3)	/* libsmartcols may wrap it */
+#define DU_COL_OMIT_NULL (1u << 4)	/* JSON: no key at all when unset
+					 * (instead of null) */
 
 struct du_column {
 	const char *name;	/* -o name and header, e.g. "DEVICE" */
@@ -145,6 +149,16 @@ void du_row_set_bool(struct du_row *r, size_t col, bool v);
 void du_row_set_null(struct du_row *r, size_t col);
 
 /*
+ * A DU_COL_NESTED cell: text is what text mode shows (NULL: "-"); in JSON
+ * mode json(key, data) is called with the row's object open and must
+ * write exactly one value under key (du_out_open_array(key) ...
+ * du_out_close_array()).  data (len bytes) is copied and handed back.
+ */
+typedef void (*du_nested_fn)(const char *key, const void *data);
+void du_row_set_nested(struct du_row *r, size_t col, const char *text,
+		       du_nested_fn json, const void *data, size_t len);
+
+/*
  * Print the table: in JSON mode (du_out_is_json()) as an array of objects
  * under key in the current du_out container; in text mode through
  * libsmartcols to stdout (nothing at all, not even the header, when there
@@ -165,7 +179,8 @@ void du_table_free(struct du_table *t);
 int du_table_list_columns(const struct du_column *cols, size_t ncols);
 
 /* The JSON type name of a column type: "string", "number", "size"
- * (number of bytes), "address" (number + "_hex" string), "boolean". */
+ * (number of bytes), "address" (number + "_hex" string), "boolean",
+ * "array" (DU_COL_NESTED). */
 const char *du_col_type_name(enum du_col_type type);
 
 #endif /* DU_TABLE_H */
