@@ -20,6 +20,9 @@ oneTimeSetUp() {
 }
 
 oneTimeTearDown() {
+	if [ -n "${bpid:-}" ]; then
+		vfio-dmabuf stop --socket "$work/b.sock" >/dev/null 2>&1 || kill "$bpid" 2>/dev/null
+	fi
 	rm -rf "$work"
 }
 
@@ -158,6 +161,96 @@ ev\x1b[2Jil\xff\xfe b\x5cad\x1b]0;x\x07\xff n' "$out"
 ev\x1b[2Jil\xff\xfe b\x5cad\x1b]0;x\x07\xff\x20n' "$out"
 	vd --proc-root "$p" -j maps -o NAME
 	assertEquals "JSON" "$(printf 'b\\ad\033]0;x\007\357\277\275 n')" "$(jq -r '.mappings[0].name' <<<"$out")"
+}
+
+# ---- info ---------------------------------------------------------------
+
+test_info_columns_and_filters() {
+	vd "${P[@]}" info -o INODE,KIND,NAME -n
+	assertEquals "$err" 0 "$rc"
+	assertEquals "buffers, then BAR mappings, one line each" \
+" 1234 buffer client-a
+ 1240 buffer -
+ 5678 bar    vfio0:0000:00:04.0/2
+ 7001 bar    vfio1:0000:00:03.0/0" "$out"
+	vd "${P[@]}" info -o INODE,SIZE -b -n --inode 1234
+	assertEquals "-b" " 1234 2097152" "$out"
+	vd "${P[@]}" -j info -o inode,fds --name client-a
+	assertEquals "-o in JSON: those keys, nested holders included; both arrays stay" \
+		'{"buffers":[{"inode":1234,"fds":[{"pid":100,"comm":"vfio-dmabuf","fd":5},{"pid":200,"comm":"client","fd":3}]}],"bar_mappings":[],"uninspected":[],"malformed":[]}' \
+		"$(jq -c . <<<"$out")"
+	vd "${P[@]}" -j info -o inode,device
+	assertEquals "a column a row does not have stays absent (no device key in buffers)" \
+		'[{"inode":1234},{"inode":1240}]' "$(jq -c .buffers <<<"$out")"
+	assertEquals "and is there in bar_mappings" '{"inode":5678,"device":"0000:00:04.0"}' \
+		"$(jq -c '.bar_mappings[0]' <<<"$out")"
+	vd "${P[@]}" -j info --name 'vfio?:*'
+	assertEquals "--name: a glob over buffers and BAR mappings" '[[],[5678,7001]]' \
+		"$(jq -c '[[.buffers[].inode],[.bar_mappings[].inode]]' <<<"$out")"
+	vd "${P[@]}" -j info --name client-a --name 'nothing*' --pid 200
+	assertEquals "--name repeated, with --pid" '[1234]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	vd "${P[@]}" info -J --inode 1240
+	assertEquals "-J" '[1240]' "$(jq -c '[.buffers[].inode]' <<<"$out")"
+	vd info -H
+	assertEquals "--list-columns" 12 "$(wc -l <<<"$out")"
+	assertContains "$out" "FDS      fds      array  yes"
+	expect 2 "--output: unknown column 'PID'" "${P[@]}" info -o INODE,PID
+	expect 2 "unrecognized option '--device'" info --device 00:04.0
+	expect 2 "unrecognized option '--vfio-mode'" info --vfio-mode cdev
+}
+
+# ---- probe --------------------------------------------------------------
+
+test_probe_bars_table() {
+	vd probe --device 00:04.0 --vfio-mode group
+	vd probe --device 00:05.0
+	assertEquals "$err" 0 "$rc"
+	assertEquals "the device line, then its BARs as a table" \
+"0000:00:05.0 8086:10d3 driver e1000e iommu_group - cdev -
+BAR TYPE 64BIT PREFETCH      START SIZE
+  0 io   no    no           0xc000  256
+  1 mem  no    no       0xfe100000   1M" "$out"
+	vd probe --device 00:05.0 -o BAR,SIZE -b -n
+	assertEquals "-o -b -n" "0000:00:05.0 8086:10d3 driver e1000e iommu_group - cdev -
+  0     256
+  1 1048576" "$out"
+	vd -j probe --device 00:05.0 -o size
+	assertEquals "-o in JSON: the BARs' keys only, the device object stays" \
+		'{"device":"0000:00:05.0","bars":[{"size":256},{"size":1048576}],"features":null}' \
+		"$(jq -c '.devices[0] | {device,bars,features}' <<<"$out")"
+	vd probe -H
+	assertEquals "--list-columns needs no --device" 7 "$(wc -l <<<"$out")"
+	vd -j probe --list-columns
+	assertEquals "probe's column keys are the keys of bars[]" \
+		'["index","type","is_64bit","prefetchable","start","size"]' "$(jq -c '[.columns[].json]' <<<"$out")"
+	expect 2 "--output: unknown column 'FOO'" probe --device 00:05.0 -o FOO
+	expect 2 "missing --device" probe -o BAR
+}
+
+# ---- list ---------------------------------------------------------------
+
+test_list_table_and_filters() {
+	vd -j serve --socket "$work/b.sock" --background
+	assertEquals "serve: $err" 0 "$rc"
+	bpid=$(jq -r '.brokers[0].pid' <<<"$out")
+	vd list --socket "$work/b.sock"
+	assertEquals "$err" 0 "$rc"
+	assertContains "the broker line" "$out" "broker $bpid socket $work/b.sock"
+	assertNotContains "no buffers: no table, no header" "$out" "DEVICE"
+	vd -j list --socket "$work/b.sock" -o ID,RANGES --device 00:04.0 --name 'x*'
+	assertEquals "$err" 0 "$rc"
+	assertEquals "JSON: broker object and buffers array" '[true,[]]' \
+		"$(jq -c '[(.broker.pid == '"$bpid"'), .buffers]' <<<"$out")"
+	vd list -H
+	assertEquals "--list-columns without a broker" 12 "$(wc -l <<<"$out")"
+	vd -j list --list-columns
+	assertEquals "list's keys, as vd_print_wire_buffer writes them" \
+		'["id","device","bar","size","name","memattr","revoked","inode","fd","handed_out","ranges"]' \
+		"$(jq -c '[.columns[].json]' <<<"$out")"
+	expect 2 "--output: unknown column 'NOPE'" list --socket "$work/b.sock" -o NOPE
+	expect 2 "--device: invalid PCI address 'zz'" list --socket "$work/b.sock" --device zz
+	vfio-dmabuf stop --socket "$work/b.sock" >/dev/null 2>&1
+	bpid=
 }
 
 tap_run_shunit2
