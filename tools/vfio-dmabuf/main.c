@@ -18,13 +18,14 @@
 #include <unistd.h>
 
 #include "du/argp-exact.h"
+#include "du/cli.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/table.h"
 #include "du/pci.h"
 #include "vfio-dmabuf.h"
 
-const char *argp_program_version = "vfio-dmabuf " PACKAGE_VERSION;
+const char *argp_program_version = DU_VERSION_STRING("vfio-dmabuf");
 
 struct vd_global vd_g = {
 	.proc_root = "/proc",
@@ -227,7 +228,7 @@ static void parse_filtered(const struct argp *argp, int argc, char **argv,
 		setvbuf(f, NULL, _IOLBF, 0);
 		stderr = f;
 	}
-	argp_parse(argp, argc, argv, flags, NULL, input);
+	du_argp_parse(argp, argc, argv, flags, NULL, input);
 	if (f) {
 		stderr = saved;
 		fclose(f);
@@ -339,7 +340,7 @@ static int cmd_help(int argc, char **argv)
 		char *av[] = { (char *)"vfio-dmabuf", help_opt, NULL };
 		extern const struct argp vd_main_argp;
 
-		argp_parse(&vd_main_argp, 2, av, 0, NULL, NULL);
+		du_argp_parse(&vd_main_argp, 2, av, 0, NULL, NULL);
 		return DU_EXIT_OK;
 	}
 	if (argc > 3 || (argc == 3 && strcmp(argv[1], "memattr") &&
