@@ -306,6 +306,22 @@ int vd_dispatch(const char *prefix, const struct vd_cmd *table,
 		       prefix);
 		return DU_EXIT_USAGE;
 	}
+	if (table != commands) {
+		/* "access -h", "memattr --usage", ...: as for a command */
+		switch (du_help_word(argv[0])) {
+		case DU_HELP_HELP:
+			print_table(stdout, prefix, table);
+			return DU_EXIT_OK;
+		case DU_HELP_USAGE:
+			printf("Usage: %s COMMAND [OPTION...]\n", prefix);
+			return DU_EXIT_OK;
+		case DU_HELP_VERSION:
+			du_print_version(stdout);
+			return DU_EXIT_OK;
+		case DU_HELP_NONE:
+			break;
+		}
+	}
 	if (strcmp(argv[0], "help") == 0 && table != commands) {
 		if (argc < 2) {
 			print_table(stdout, prefix, table);
