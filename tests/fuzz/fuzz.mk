@@ -17,13 +17,16 @@ FUZZ_CC ?= clang
 FUZZ_SAN ?= address,undefined
 JSONC_LIBS ?= $(shell pkg-config --libs json-c)
 JSONC_CFLAGS ?= $(shell pkg-config --cflags json-c)
+SMARTCOLS_LIBS ?= $(shell pkg-config --libs smartcols)
+SMARTCOLS_CFLAGS ?= $(shell pkg-config --cflags smartcols)
 
 TARGETS = fuzz-size fuzz-ranges fuzz-pci-addr fuzz-pci-sysfs fuzz-lex \
 	  fuzz-proto fuzz-maps fuzz-fdinfo fuzz-pcicap
 
 CFLAGS_FUZZ = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-sanitize-recover=all \
-	-DHAVE_CONFIG_H -I$(BUILD) -I$(SRC)/tools/include $(JSONC_CFLAGS)
+	-DHAVE_CONFIG_H -I$(BUILD) -I$(SRC)/tools/include $(JSONC_CFLAGS) \
+	$(SMARTCOLS_CFLAGS)
 LDFLAGS_FUZZ = -fsanitize=fuzzer,$(FUZZ_SAN)
 
 # Every source of the library and of the commands; a command's main() is
@@ -62,7 +65,8 @@ $(addprefix $(OUT)/,$(TARGETS)): $(SRC)/tests/fuzz/fuzz.h
 	$(FUZZ_CC) $(CFLAGS_FUZZ) -Wall -Wextra -Werror -I$(SRC)/tests/fuzz \
 		-I$(SRC)/tools/vfio-dmabuf -I$(SRC)/tools/iommufd-ctl \
 		-I$(SRC)/tools/p2p-probe $(LDFLAGS_FUZZ) \
-		-o $@ $(filter %.c,$^) $(filter %.a,$^) $(JSONC_LIBS) -lpthread
+		-o $@ $(filter %.c,$^) $(filter %.a,$^) $(JSONC_LIBS) \
+		$(SMARTCOLS_LIBS) -lpthread
 
 -include $(wildcard $(OUT)/obj/tools/*/*.d)
 

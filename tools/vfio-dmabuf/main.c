@@ -21,6 +21,7 @@
 #include "du/cli.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
+#include "du/table.h"
 #include "du/pci.h"
 #include "vfio-dmabuf.h"
 
@@ -73,6 +74,31 @@ int vd_out_end(int status)
 	if (du_out_finish() < 0 && status == DU_EXIT_OK)
 		return DU_EXIT_FAILURE;
 	return status;
+}
+
+struct du_table *vd_table_start(const struct du_column *cols, size_t ncols,
+				struct du_table_opts *o, int *status)
+{
+	struct du_table *t;
+	char msg[200];
+	int r;
+
+	if (o->json)
+		vd_g.json = true;
+	if (o->list_columns) {
+		vd_out_begin();
+		r = du_table_list_columns(cols, ncols);
+		*status = vd_out_end(r ? DU_EXIT_FAILURE : DU_EXIT_OK);
+		return NULL;
+	}
+	t = du_table_new(cols, ncols, o, msg, sizeof(msg));
+	if (!t) {
+		if (!strcmp(msg, "out of memory"))
+			du_die(DU_EXIT_FAILURE, "%s", msg);
+		vd_usage("%s", msg);
+	}
+	*status = DU_EXIT_OK;
+	return t;
 }
 
 int vd_arg_fd(const char *opt, const char *s)
@@ -279,6 +305,22 @@ int vd_dispatch(const char *prefix, const struct vd_cmd *table,
 		du_err("missing command: one of %s (try '%s help')", list,
 		       prefix);
 		return DU_EXIT_USAGE;
+	}
+	if (table != commands) {
+		/* "access -h", "memattr --usage", ...: as for a command */
+		switch (du_help_word(argv[0])) {
+		case DU_HELP_HELP:
+			print_table(stdout, prefix, table);
+			return DU_EXIT_OK;
+		case DU_HELP_USAGE:
+			printf("Usage: %s COMMAND [OPTION...]\n", prefix);
+			return DU_EXIT_OK;
+		case DU_HELP_VERSION:
+			du_print_version(stdout);
+			return DU_EXIT_OK;
+		case DU_HELP_NONE:
+			break;
+		}
 	}
 	if (strcmp(argv[0], "help") == 0 && table != commands) {
 		if (argc < 2) {
