@@ -218,3 +218,43 @@ fail:
 	ctl_lex_free(v);
 	return -EINVAL;
 }
+
+/* Bytes the simple splitter leaves to ctl_lex(): quotes, escapes,
+ * substitutions, comments, and what a batch line may not hold (control
+ * characters but the tab, DEL), so that check_line() reports those
+ * (class 2); blanks separate words (class 1). */
+static const unsigned char lex_class[256] = {
+	[0x00 ... 0x08] = 2, ['\t'] = 1, [0x0a ... 0x1f] = 2,
+	[' '] = 1, [0x7f] = 2,
+	['\''] = 2, ['"'] = 2, ['\\'] = 2, ['$'] = 2, ['#'] = 2,
+};
+
+int ctl_lex_simple(char *line, size_t len, char **argv, int max)
+{
+	unsigned int any = 0, starts = 0, prev = 1;
+	int n = 0;
+	size_t i;
+
+	/* First the checks and the count: line is unchanged on -1. */
+	for (i = 0; i < len; i++) {
+		unsigned int k = lex_class[(unsigned char)line[i]];
+
+		any |= k;
+		starts += prev & !k;
+		prev = k;
+	}
+	if ((any & 2) || starts >= (unsigned int)max)
+		return -1;
+	prev = 1;
+	for (i = 0; i < len; i++) {
+		unsigned int k = lex_class[(unsigned char)line[i]];
+
+		if (k)
+			line[i] = '\0';
+		else if (prev)
+			argv[n++] = &line[i];
+		prev = k;
+	}
+	argv[n] = NULL;
+	return n;
+}
