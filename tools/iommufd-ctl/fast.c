@@ -34,14 +34,22 @@ static bool is_help_word(const char *w)
 	return false;
 }
 
+/* The option named by the len bytes at name (exact: no abbreviation). */
 static const struct argp_option *find_long(const struct argp_option *opts,
 					   const char *name, size_t len)
 {
 	for (const struct argp_option *o = opts;
-	     o->name || o->key || o->doc; o++)
-		if (o->name && o->name[0] == name[0] &&
-		    !strncmp(o->name, name, len) && !o->name[len])
+	     o->name || o->key || o->doc; o++) {
+		const char *a = o->name;
+		size_t j = 0;
+
+		if (!a || a[0] != name[0])
+			continue;
+		while (j < len && a[j] == name[j])
+			j++;
+		if (j == len && !a[len])
 			return o;
+	}
 	return NULL;
 }
 
@@ -72,9 +80,11 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		if (w[0] != '-' || w[1] != '-' || !w[2] || is_help_word(w) ||
 		    n >= FAST_WORDS_MAX)
 			return CTL_PARSE_SLOW;
-		eq = strchr(w + 2, '=');
-		o = find_long(argp->options, w + 2,
-			      eq ? (size_t)(eq - w - 2) : strlen(w + 2));
+		for (eq = w + 2; *eq && *eq != '='; eq++)
+			;
+		o = find_long(argp->options, w + 2, (size_t)(eq - w - 2));
+		if (!*eq)
+			eq = NULL;
 		if (!o || o->flags || (!o->arg && eq))
 			return CTL_PARSE_SLOW;
 		vals[n] = NULL;

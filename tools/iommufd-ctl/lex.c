@@ -231,30 +231,33 @@ static const unsigned char lex_class[256] = {
 
 int ctl_lex_simple(char *line, size_t len, char **argv, int max)
 {
-	unsigned int any = 0, starts = 0, prev = 1;
+	unsigned int prev = 1;	/* the class before line[0]: a blank */
+	size_t end[64];		/* where each word ends */
 	int n = 0;
-	size_t i;
 
-	/* First the checks and the count: line is unchanged on -1. */
-	for (i = 0; i < len; i++) {
+	if (max > 64)
+		max = 64;
+	/* One pass that only reads: line is unchanged on -1. */
+	for (size_t i = 0; i < len; i++) {
 		unsigned int k = lex_class[(unsigned char)line[i]];
 
-		any |= k;
-		starts += prev & !k;
-		prev = k;
-	}
-	if ((any & 2) || starts >= (unsigned int)max)
-		return -1;
-	prev = 1;
-	for (i = 0; i < len; i++) {
-		unsigned int k = lex_class[(unsigned char)line[i]];
-
-		if (k)
-			line[i] = '\0';
-		else if (prev)
+		if (k == prev)
+			continue;
+		if (k == 2)
+			return -1;
+		if (k == 0) {
+			if (n >= max - 1)
+				return -1;
 			argv[n++] = &line[i];
+		} else {
+			end[n - 1] = i;
+		}
 		prev = k;
 	}
+	if (prev == 0)
+		end[n - 1] = len;
+	for (int i = 0; i < n; i++)
+		line[end[i]] = '\0';
 	argv[n] = NULL;
 	return n;
 }

@@ -193,12 +193,12 @@ test_output_seen_before_waiting_for_input() {
 	iommufd-ctl -n -b - <"$work/fifo" >"$work/live" 2>&1 &
 	local pid=$!
 	exec 9>"$work/fifo"
-	echo "mem alloc name M --length 4K" >&9
+	echo "ioas alloc name A" >&9
 	for ((i = 0; i < 100; i++)); do
-		grep -qs "mem 1 name M" "$work/live" && break
+		grep -qs "ioas 1 name A" "$work/live" && break
 		sleep 0.1
 	done
-	assertContains "result written while the batch waits" "$(cat "$work/live")" "mem 1 name M"
+	assertContains "result written while the batch waits" "$(cat "$work/live")" "ioas 1 name A"
 	exec 9>&-
 	wait "$pid"
 	assertEquals 0 "$?"
