@@ -448,6 +448,14 @@ ioas map --ioas A --iova 0x100000 --length 64K
 ioas map --ioas A --iova 0x200000 --length 64K
 ioas map --ioas A --memfd --length 64K
 ioas map --ioas A --file $work/v --iova 0x400000
+mem alloc name M --length 64K
+mem alloc name N --length 64K --memfd
+mem open name F --file $work/v --mmap
+ioas map --ioas A --mem M --iova 0x500000
+ioas map --ioas A --mem N --iova 0x600000
+ioas map --ioas A --mem F --offset 4K --length 8K --iova 0x700000
+ioas unmap --ioas A --iova 0x500000 --length 64K
+mem free --mem M
 ioas copy --src-ioas A --src-iova 0x100000 --length 64K --ioas B
 ioas unmap --ioas A --iova 0x200000 --length 64K
 ioas unmap --ioas A --iova 0x900000 --length 64K
@@ -472,7 +480,7 @@ EOF
 		cat "$work/err" >&2
 		assertEquals "only the unmap that matches nothing fails (99: ASan/LSan report)" 1 "$rc"
 		assertNotContains "no ASan or LeakSanitizer report" "$(cat "$work/err")" "Sanitizer"
-		assertEquals "23 of 24 lines succeeded" 23 "$(jq '.results | length' "$work/out")"
+		assertEquals "31 of 32 lines succeeded" 31 "$(jq '.results | length' "$work/out")"
 		return 0
 	fi
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -484,7 +492,7 @@ EOF
 	assertEquals "only the unmap that matches nothing fails (99: valgrind errors)" 1 "$rc"
 	assertEquals "no valgrind error or leak" "" \
 		"$(grep '^==[0-9]*==' "$work/err" | grep -v 'unhandled ioctl\|spurious value errors\|README_MISSING_SYSCALL')"
-	assertEquals "23 of 24 lines succeeded" 23 "$(jq '.results | length' "$work/out")"
+	assertEquals "31 of 32 lines succeeded" 31 "$(jq '.results | length' "$work/out")"
 }
 
 # ---- DMA-BUF: ivshmem BAR2 exported by vfio-dmabuf ---------------------------

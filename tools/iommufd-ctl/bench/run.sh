@@ -13,7 +13,9 @@
 # -n  pairs for the one-buffer variants (default 20000)
 # -m  pairs for the fresh-memory variants, which are much slower (default 2000)
 # -l  bytes per mapping (default 64K)
-# -r  runs of each variant; the best is kept (default 3)
+# -r  rounds; each runs every variant once, and the round with the median
+#     named-buffer ratio is reported, with the range over all rounds
+#     (default 5)
 # -d  bind and attach this device, so maps reach an IO page table; without,
 #     the IOAS has no domain and only iommufd's bookkeeping runs
 # -t  print only the table rows (for vm-bench.sh)
@@ -36,7 +38,7 @@ set -u
 pairs=20000
 fpairs=2000
 len=64K
-runs=3
+runs=5
 dev=
 rows_only=
 while getopts n:m:l:r:d:t o; do
@@ -77,55 +79,63 @@ secs() {
 	echo "$t1 - $t0" | bc -l
 }
 
-# best_batch KIND N: "WHOLE_RATE PAIR_RATE SECONDS" of the best of $runs runs
-best_batch() {
-	local kind=$1 n=$2 full empty best_full= best_empty= i
-	gen "$kind" "$n" >"$tmp/$kind.batch"
-	gen "$kind" 0 >"$tmp/$kind.0.batch"
-	for ((i = 0; i < runs; i++)); do
-		full=$(secs "$tmp/$kind.batch") || return 1
-		empty=$(secs "$tmp/$kind.0.batch") || return 1
-		if [ -z "$best_full" ] || [ "$(echo "$full < $best_full" | bc -l)" = 1 ]; then best_full=$full; fi
-		if [ -z "$best_empty" ] || [ "$(echo "$empty < $best_empty" | bc -l)" = 1 ]; then best_empty=$empty; fi
-	done
-	echo "$(echo "$n / $best_full" | bc -l) $(echo "$n / ($best_full - $best_empty)" | bc -l) $best_full"
+# loop_rate [-f] N: pairs per second of one run of the C loop
+loop_rate() {
+	local out
+	out=$(iommufd-bench-loop "$@" "$len" ${dev:+"$dev"}) || { echo "iommufd-bench-loop $* failed" >&2; return 1; }
+	echo "${out##*pairs_per_second=}"
 }
 
-# best_loop [-f] N: pairs per second, best of $runs runs
-best_loop() {
-	local best= r i out
-	for ((i = 0; i < runs; i++)); do
-		out=$(iommufd-bench-loop "$@" "$len" ${dev:+"$dev"}) || { echo "iommufd-bench-loop $* failed" >&2; return 1; }
-		r=${out##*pairs_per_second=}
-		if [ -z "$best" ] || [ "$r" -gt "$best" ]; then best=$r; fi
-	done
-	echo "$best"
-}
+calc() { echo "$*" | bc -l; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# The loop takes COUNT LENGTH: insert the count before the length.
-loop_one=$(best_loop "$pairs") || exit 1
-loop_fresh=$(best_loop -f "$fpairs") || exit 1
-read -r named_whole named_pair named_s <<<"$(best_batch named "$pairs")" || exit 1
-read -r fresh_whole fresh_pair fresh_s <<<"$(best_batch fresh "$fpairs")" || exit 1
-[ -n "$named_pair" ] && [ -n "$fresh_pair" ] || exit 1
+gen named "$pairs" >"$tmp/named.batch"
+gen named 0 >"$tmp/named.0.batch"
+gen fresh "$fpairs" >"$tmp/fresh.batch"
+gen fresh 0 >"$tmp/fresh.0.batch"
 
+# Rounds: each runs every variant once, one right after the other, so that
+# a ratio compares runs made under the same load; the median round is
+# reported.  (Whole-process time includes start-up; "per pair" subtracts
+# the time of the same batch without its pairs.)
 variant="no device"
 [ -n "$dev" ] && variant="device $dev attached"
-ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
-# One row of the table vm-bench.sh prints (header: table_header).
-row=$(printf '| %s | %.0f | %.0f | %.0f | **%s** | %s | %.0f | %.0f | %s |' "$variant" \
-	"$named_pair" "$named_whole" "$loop_one" "$(ratio "$named_pair" "$loop_one")" "$(ratio "$named_whole" "$loop_one")" \
-	"$fresh_pair" "$loop_fresh" "$(ratio "$fresh_pair" "$loop_fresh")")
+[ -n "$rows_only" ] || printf 'variant: %s; %s pairs (one buffer), %s pairs (fresh memory) of %s, %s rounds\n' \
+	"$variant" "$pairs" "$fpairs" "$len" "$runs"
+declare -a r_named r_named_whole r_fresh
+for ((i = 0; i < runs; i++)); do
+	l1=$(loop_rate "$pairs") || exit 1
+	b1=$(secs "$tmp/named.batch") || exit 1
+	b0=$(secs "$tmp/named.0.batch") || exit 1
+	lf=$(loop_rate -f "$fpairs") || exit 1
+	f1=$(secs "$tmp/fresh.batch") || exit 1
+	f0=$(secs "$tmp/fresh.0.batch") || exit 1
+	np=$(calc "$pairs / ($b1 - $b0)")
+	nw=$(calc "$pairs / $b1")
+	fp=$(calc "$fpairs / ($f1 - $f0)")
+	r_named[i]=$(calc "$np / $l1")
+	r_named_whole[i]=$(calc "$nw / $l1")
+	r_fresh[i]=$(calc "$fp / $lf")
+	round[i]="$np $nw $l1 $fp $lf"
+	[ -n "$rows_only" ] || printf 'round %d: named %.0f pairs/s per pair (%.0f whole), C loop %s: %.2f | fresh %.0f, C loop -f %s: %.2f\n' \
+		$((i + 1)) "$np" "$nw" "$l1" "${r_named[i]}" "$fp" "$lf" "${r_fresh[i]}"
+done
+med=$(median "${r_named[@]}")
+for ((i = 0; i < runs; i++)); do
+	[ "${r_named[i]}" = "$med" ] && break
+done
+read -r np nw l1 fp lf <<<"${round[i]}"
+ratio() { printf '%.2f' "$1"; }
+# One row of the table vm-bench.sh prints (the median round by the
+# named-buffer ratio; the ranges over all rounds follow the ratios).
+range() { printf '%.2f-%.2f' "$(printf '%s\n' "$@" | sort -g | head -n 1)" "$(printf '%s\n' "$@" | sort -g | tail -n 1)"; }
+row=$(printf '| %s | %.0f | %.0f | %.0f | **%s** (%s) | %s | %.0f | %.0f | %s (%s) |' "$variant" \
+	"$np" "$nw" "$l1" "$(ratio "${r_named[i]}")" "$(range "${r_named[@]}")" "$(ratio "${r_named_whole[i]}")" \
+	"$fp" "$lf" "$(ratio "${r_fresh[i]}")" "$(range "${r_fresh[@]}")")
 if [ -n "$rows_only" ]; then
 	echo "$row"
 	exit 0
 fi
-printf 'variant: %s; %s pairs (one buffer), %s pairs (fresh memory) of %s, best of %s runs\n' \
-	"$variant" "$pairs" "$fpairs" "$len" "$runs"
-printf 'batch, named buffer: %8.0f pairs/s per pair, %8.0f whole process (%.3f s)\n' "$named_pair" "$named_whole" "$named_s"
-printf 'C loop, one buffer:  %8.0f pairs/s\n' "$loop_one"
-printf 'batch, fresh memory: %8.0f pairs/s per pair, %8.0f whole process (%.3f s)\n' "$fresh_pair" "$fresh_whole" "$fresh_s"
-printf 'C loop, fresh mmap:  %8.0f pairs/s\n' "$loop_fresh"
-printf 'ratio named / one buffer: %s per pair, %s whole process\n' "$(ratio "$named_pair" "$loop_one")" "$(ratio "$named_whole" "$loop_one")"
-printf 'ratio fresh / fresh mmap: %s per pair, %s whole process\n' "$(ratio "$fresh_pair" "$loop_fresh")" "$(ratio "$fresh_whole" "$loop_fresh")"
+printf 'median round: named buffer %.0f pairs/s per pair, C loop one buffer %.0f: ratio %s per pair, %s whole process\n' \
+	"$np" "$l1" "$(ratio "${r_named[i]}")" "$(ratio "${r_named_whole[i]}")"
 echo "$row"

@@ -30,7 +30,7 @@ for dev in "" "${DU_EDU_BDF:-}"; do
 	n=$((n + 1))
 done
 {
-	echo "| variant | batch, named buffer: pairs/s per pair | same, whole process | C loop, one buffer | ratio per pair | ratio whole process | batch, fresh memory: per pair | C loop, fresh mmap | ratio |"
+	echo "| variant | batch, named buffer: pairs/s per pair | same, whole process | C loop, one buffer | ratio per pair (range) | ratio whole process | batch, fresh memory: per pair | C loop, fresh mmap | ratio (range) |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${rows[@]}"
 } | sed 's/^/bench: /' | tee /dev/stderr | sed 's/^bench: /# /'
