@@ -715,7 +715,7 @@ static const char global_doc[] =
 "Drive iommufd from the shell: IO address spaces (IOAS), mappings of "
 "anonymous memory, files, memfds and DMA-BUFs, VFIO devices and hardware "
 "page tables.\v"
-"Commands: ioas, device, hwpt, vfio-compat, show, exec, help; "
+"Commands: ioas, device, hwpt, mem, vfio-compat, show, exec, help; "
 "'iommufd-ctl OBJECT help' lists an object's commands.\n\n"
 "Objects live as long as the /dev/iommu fd: a one-shot command creates "
 "them and they are destroyed when it exits.  Use --batch to build an IO "
