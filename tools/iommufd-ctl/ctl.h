@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "du/iommufd.h"
 #include "du/vfio.h"
@@ -22,6 +23,7 @@ enum ctl_obj_type {
 	CTL_OBJ_IOAS = 1,
 	CTL_OBJ_HWPT,
 	CTL_OBJ_DEVICE,
+	CTL_OBJ_MEM,		/* a named memory object (mem.c) */
 };
 
 /* What a mapping was made from. */
@@ -32,6 +34,35 @@ enum ctl_src {
 	CTL_SRC_FD,		/* --fd N (inherited file, memfd or DMA-BUF) */
 	CTL_SRC_DMABUF,		/* --dmabuf-fd N */
 	CTL_SRC_COPY,		/* ioas copy */
+	CTL_SRC_MEM,		/* --mem NAME: a slice of a memory object */
+};
+
+/* What a memory object is (mem.c). */
+enum ctl_mem_kind {
+	CTL_MEM_ANON = 1,	/* mem alloc: anonymous memory */
+	CTL_MEM_MEMFD,		/* mem alloc --memfd */
+	CTL_MEM_FILE,		/* mem open --file PATH */
+	CTL_MEM_FD,		/* mem open --fd N */
+	CTL_MEM_DMABUF,		/* mem open --dmabuf-fd N (or a DMA-BUF --fd) */
+};
+
+struct ctl_obj;
+
+/* The memory object part of a ctl_obj (type CTL_OBJ_MEM). */
+struct ctl_memobj {
+	enum ctl_mem_kind kind;
+	uint64_t size;			/* 0: unknown (dry run, fd not open) */
+	void *addr;			/* mmap()ed, or NULL: map the fd */
+	int fd;				/* the fd mapped (owned or inherited) */
+	bool own_fd;			/* fd is ours: close it */
+	bool by_addr;			/* IOMMU_IOAS_MAP of addr */
+	bool fd_checked;		/* false: dry run, fd not open */
+	unsigned int access;		/* what it was opened / mmap()ed for */
+	unsigned long nmaps;		/* tracked mappings of it */
+	bool untracked;			/* mapped where the context cannot
+					 * follow (an IOAS id it does not
+					 * know, ioas copy): kept to the end */
+	char *path;			/* --file PATH, or NULL */
 };
 
 /* A mapping this context made (iommufd does not list areas).  The mappings
@@ -49,6 +80,8 @@ struct ctl_map {
 	bool shared;			/* ioas copy took its pages elsewhere */
 	bool length_known;		/* false: dry run, size of an fd not open */
 	bool modelled;			/* dry run: IOVA the kernel would choose */
+	struct ctl_obj *memobj;		/* CTL_SRC_MEM: the object, which
+					 * counts this mapping (nmaps) */
 	/* set membership (maps.c) */
 	struct ctl_map *left, *right, *prev, *next;
 	uint32_t prio;
@@ -71,7 +104,7 @@ struct ctl_index {
 	size_t n;
 };
 
-#define CTL_OBJ_TYPES 4			/* enum ctl_obj_type values + 1 */
+#define CTL_OBJ_TYPES 5			/* enum ctl_obj_type values + 1 */
 #define CTL_MAX_ALLOW 64		/* ioas allow-iovas ranges */
 
 struct ctl_obj {
@@ -93,6 +126,8 @@ struct ctl_obj {
 	uint32_t dev_id;
 	uint32_t parent_id;
 	uint32_t flags;
+	/* memory object */
+	struct ctl_memobj memo;
 	/* context lists and indexes (objects.c) */
 	struct ctl_obj *prev, *next;		/* creation order */
 	struct ctl_obj *type_prev, *type_next;	/* same type, creation order */
@@ -125,6 +160,7 @@ struct ctl {
 	struct ctl_index idx[CTL_IDX_N];
 	struct ctl_mem *mem;
 	uint32_t next_fake_id;		/* ids handed out in dry-run mode */
+	uint32_t next_mem_id;		/* memory objects' own ids */
 };
 
 /* A {name, handler} table entry; the first entry with name == NULL is
@@ -142,6 +178,10 @@ struct ctl_cmd {
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv);
 int ctl_run(struct ctl *c, int argc, char **argv);
+
+/* The context of this process (messages of option parsers name its
+ * "FILE:LINE: command"). */
+extern struct ctl *ctl_current;
 
 /* Error reporting: "<where>: <cmd>: <message>" on stderr.  ctl_err()
  * returns DU_EXIT_FAILURE; ctl_usage() DU_EXIT_USAGE; ctl_fail() the given
@@ -269,6 +309,9 @@ void ctl_map_forget_all(struct ctl *c, struct ctl_obj *ioas);
 /* Mark the mappings overlapping [iova, iova + length) as shared. */
 void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length);
 
+/* Free the nodes kept for reuse (at the end). */
+void ctl_map_spare_free(void);
+
 const char *ctl_src_name(enum ctl_src src);
 int ctl_mem_keep(struct ctl *c, void *addr, size_t len);
 
@@ -295,6 +338,57 @@ int ctl_cmd_hwpt(struct ctl *c, int argc, char **argv);
 int ctl_cmd_compat(struct ctl *c, int argc, char **argv);
 int ctl_cmd_exec(struct ctl *c, int argc, char **argv);
 int ctl_cmd_show(struct ctl *c, int argc, char **argv);
+int ctl_cmd_mem(struct ctl *c, int argc, char **argv);
+
+/* ---- mem.c: memory objects, and the batch fast paths ---------------------- */
+
+/* The memory object named ref (a name only), or an exit status (printed). */
+int ctl_mem_resolve(struct ctl *c, const char *ref, struct ctl_obj **out);
+/* Release what a memory object holds (its memory, its own fd). */
+void ctl_mem_release(struct ctl *c, struct ctl_obj *o);
+const char *ctl_mem_kind_name(enum ctl_mem_kind kind);
+
+/*
+ * Parse a command's options as argp would, without argp, for the common
+ * shape of a batch line: only long options of opts ("--name VALUE" or
+ * "--name=VALUE"), each handed to parser with a struct argp_state that
+ * has what the parsers of this tool use.  Returns CTL_PARSE_SLOW (nothing
+ * done: any other shape, a help word, an unknown or abbreviated option, a
+ * positional word, a missing value) for the caller to use ctl_parse(), or
+ * 0, or DU_EXIT_USAGE (the parser printed why).
+ */
+#define CTL_PARSE_SLOW (-2)
+int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
+		   char **argv, void *input);
+
+/*
+ * Text output without printf for the hot results of a batch (ioas map,
+ * unmap): one line is built in t and written with ctl_txt_put().  Only for
+ * text mode and for strings known to be terminal-safe (names:
+ * ctl_name_valid(), fixed words); a line is at most 255 bytes (longer is
+ * cut: a programming error).
+ */
+struct ctl_txt {
+	size_t n;
+	char b[256];
+};
+
+static inline void ctl_txt_mem(struct ctl_txt *t, const char *s, size_t len)
+{
+	if (len > sizeof(t->b) - t->n)
+		len = sizeof(t->b) - t->n;
+	memcpy(t->b + t->n, s, len);
+	t->n += len;
+}
+
+static inline void ctl_txt(struct ctl_txt *t, const char *s)
+{
+	ctl_txt_mem(t, s, strlen(s));
+}
+
+void ctl_txt_hex(struct ctl_txt *t, uint64_t v);
+void ctl_txt_u(struct ctl_txt *t, uint64_t v);
+void ctl_txt_put(struct ctl_txt *t);
 
 /* ---- lex.c ------------------------------------------------------------------ */
 
@@ -310,5 +404,14 @@ int ctl_cmd_show(struct ctl *c, int argc, char **argv);
  */
 int ctl_lex(const char *line, char ***argv, const char **err);
 void ctl_lex_free(char **argv);
+
+/*
+ * The common case without allocation: split line (modified in place) into
+ * at most max - 1 words in argv[] (NULL-terminated) when it holds only
+ * printable characters, blanks and no quote, backslash, '$' or '#'.
+ * Returns the word count, or -1 when the line needs ctl_lex() (and the
+ * checks of a batch line): line is then unchanged.
+ */
+int ctl_lex_simple(char *line, size_t len, char **argv, int max);
 
 #endif /* IOMMUFD_CTL_H */

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,11 @@ enum {
 	OPT_IOAS = 0x100, OPT_NAME, OPT_IOVA, OPT_LENGTH, OPT_OFFSET,
 	OPT_FILE, OPT_FD, OPT_DMABUF_FD, OPT_MEMFD, OPT_ACCESS, OPT_ALL,
 	OPT_SRC_IOAS, OPT_SRC_IOVA, OPT_RANGES, OPT_CLEAR, OPT_HUGE_PAGES,
+	OPT_MEM,
 };
 
 struct ioas_opts {
-	const char *ioas, *name, *file, *src_ioas, *ranges_arg;
+	const char *ioas, *name, *file, *src_ioas, *ranges_arg, *mem;
 	uint64_t iova, length, offset, src_iova;
 	bool has_iova, has_length, has_offset, has_src_iova, memfd, all, clear;
 	int fd, dmabuf_fd;
@@ -80,6 +82,7 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 					      arg, CTL_PAGE_SIZE);
 		return rc;
 	case OPT_FILE: o->file = arg; return 0;
+	case OPT_MEM: o->mem = arg; return 0;
 	case OPT_FD: return ctl_opt_fd(st, "--fd", arg, &o->fd);
 	case OPT_DMABUF_FD:
 		return ctl_opt_fd(st, "--dmabuf-fd", arg, &o->dmabuf_fd);
@@ -126,13 +129,20 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 		 struct ioas_opts *o)
 {
 	struct argp argp = { opts, ioas_parse, args, doc, NULL, NULL, NULL };
+	int rc;
 
-	memset(o, 0, sizeof(*o));
+	memset(o, 0, offsetof(struct ioas_opts, ranges));
+	o->nranges = 0;
 	o->fd = -1;
 	o->dmabuf_fd = -1;
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->huge_pages = -1;
 	o->allow_name = args && strstr(args, "name");
+	if (c->batch) {
+		rc = ctl_parse_fast(c, &argp, argc, argv, o);
+		if (rc != CTL_PARSE_SLOW)
+			return rc;
+	}
 	return ctl_parse(c, &argp, argc, argv, o);
 }
 
@@ -541,6 +551,145 @@ static int dry_place(struct ctl *c, const struct ctl_obj *ioas,
 	return 0;
 }
 
+/*
+ * ioas map --mem NAME: a slice of a memory object (mem.c), the hot line of
+ * a batch that maps one buffer again and again: no allocation, no
+ * system call but the ioctl, and in text mode no printf.
+ */
+static int map_mem(struct ctl *c, struct ioas_opts *o)
+{
+	struct ctl_obj *mo, *obj;
+	struct ctl_memobj *m;
+	struct ctl_map *map;
+	const char *ioctl_name;
+	uint64_t iova, len = o->length;
+	bool modelled = false, dmabuf;
+	uint32_t id;
+	int rc;
+
+	if (o->file || o->fd >= 0 || o->dmabuf_fd >= 0 || o->memfd)
+		return ctl_usage(c, "--mem excludes --file, --fd, --dmabuf-fd and --memfd");
+	rc = ctl_mem_resolve(c, o->mem, &mo);
+	if (rc)
+		return rc;
+	m = &mo->memo;
+	if ((o->access & DU_IOMMU_WRITE) && !(m->access & DU_IOMMU_WRITE))
+		return ctl_usage(c, "memory object '%s' is read-only (opened with --access r): map it with --access r",
+				 mo->name);
+	if (m->size) {
+		/* The slice must lie inside the object. */
+		if (o->offset >= m->size)
+			return ctl_usage(c, "--offset 0x%" PRIx64 " is at or past the end of memory object '%s' (size 0x%" PRIx64 ")",
+					 o->offset, mo->name, m->size);
+		if (!o->has_length) {
+			len = m->size - o->offset;
+			if (len % CTL_PAGE_SIZE)
+				return ctl_usage(c, "memory object '%s': size 0x%" PRIx64 " is not a multiple of the page size: give --length",
+						 mo->name, m->size);
+		} else if (len > m->size - o->offset) {
+			return ctl_usage(c, "--offset 0x%" PRIx64 " + --length 0x%" PRIx64 " is past the end of memory object '%s' (size 0x%" PRIx64 ")",
+					 o->offset, len, mo->name, m->size);
+		}
+		if (o->has_iova && o->iova + len - 1 < o->iova)
+			return ctl_usage(c, "--iova 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
+					 o->iova, len);
+	}
+	dmabuf = m->kind == CTL_MEM_DMABUF && !m->by_addr;
+	ioctl_name = m->by_addr ? "IOMMU_IOAS_MAP" : "IOMMU_IOAS_MAP_FILE";
+	rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
+	if (rc)
+		return rc;
+	rc = ctl_need_iommufd(c);
+	if (rc)
+		return rc;
+	iova = o->iova;
+	if (c->dry_run) {
+		rc = dry_place(c, obj, ioctl_name, dmabuf, o->has_iova, o->iova,
+			       len, o->offset, &iova,
+			       &modelled);
+		if (rc)
+			return rc;
+	} else {
+		unsigned int flags = o->access |
+				     (o->has_iova ? DU_IOMMU_FIXED : 0);
+
+		if (m->by_addr)
+			rc = du_ioas_map(c->iommufd, id,
+					 (char *)m->addr + o->offset, len,
+					 &iova, flags);
+		else
+			rc = du_ioas_map_file(c->iommufd, id, m->fd, o->offset,
+					      len, &iova, flags);
+		if (rc)
+			return map_error(c, rc, ioctl_name, dmabuf, obj, o->iova,
+					 len, o->has_iova);
+	}
+	if (obj) {
+		map = ctl_map_add(obj, iova, len, CTL_SRC_MEM, o->access,
+				  o->offset, NULL);
+		if (!map)
+			return ctl_err(c, "out of memory");
+		map->memobj = mo;
+		map->modelled = modelled;
+		m->nmaps++;
+	} else {
+		m->untracked = true;	/* an IOAS id the context does not know */
+	}
+
+	if (!du_out_is_json()) {
+		struct ctl_txt t;
+
+		t.n = 0;
+		ctl_txt(&t, "ioas ");
+		ctl_txt_u(&t, id);
+		ctl_txt(&t, ": mapped mem (");
+		ctl_txt(&t, mo->name);
+		ctl_txt(&t, ") offset ");
+		ctl_txt_hex(&t, o->offset);
+		if (c->dry_run && !o->has_iova && !obj) {
+			ctl_txt(&t, " at a kernel-chosen iova");
+		} else {
+			ctl_txt(&t, " at iova ");
+			ctl_txt_hex(&t, iova);
+			if (modelled)
+				ctl_txt(&t, " (dry run: modelled kernel choice)");
+		}
+		if (len) {
+			ctl_txt(&t, " length ");
+			ctl_txt_hex(&t, len);
+		} else {
+			ctl_txt(&t, " length unknown");
+		}
+		ctl_txt(&t, " ");
+		ctl_txt(&t, ctl_access_name(o->access));
+		ctl_txt(&t, "\n");
+		ctl_txt_put(&t);
+		return 0;
+	}
+	ctl_result_open(c);
+	ctl_print_obj_ref("ioas_id", "name", obj, id);
+	du_print_string(DU_JSON, "source", NULL, ctl_src_name(CTL_SRC_MEM));
+	du_print_string(DU_JSON, "what", NULL, mo->name);
+	du_print_string(DU_JSON, "mem", NULL, mo->name);
+	du_print_u64(DU_JSON, "offset", NULL, o->offset);
+	if (c->dry_run && !o->has_iova && !obj) {
+		du_print_null(DU_JSON, "iova", NULL);
+	} else {
+		du_print_hex_u64(DU_JSON, "iova", NULL, iova);
+		if (modelled)
+			du_print_bool(DU_JSON, "iova_modelled", NULL, true);
+	}
+	if (len)
+		du_print_hex_u64(DU_JSON, "length", NULL, len);
+	else
+		du_print_null(DU_JSON, "length", NULL);
+	du_print_bool(DU_JSON, "fixed", NULL, o->has_iova);
+	du_print_bool(DU_JSON, "readable", NULL, o->access & DU_IOMMU_READ);
+	du_print_bool(DU_JSON, "writable", NULL, o->access & DU_IOMMU_WRITE);
+	ctl_result_close();
+	return 0;
+}
+
 static int ioas_map(struct ctl *c, int argc, char **argv)
 {
 	static const struct argp_option opts[] = {
@@ -552,6 +701,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		{ "fd", OPT_FD, "N", 0, "map the inherited fd N (memfd, tmpfs file or DMA-BUF)", 0 },
 		{ "dmabuf-fd", OPT_DMABUF_FD, "N", 0, "map the inherited DMA-BUF fd N (refused if it is not one)", 0 },
 		{ "memfd", OPT_MEMFD, NULL, 0, "map a fresh memfd of --length bytes", 0 },
+		{ "mem", OPT_MEM, "NAME", 0, "map a slice of the memory object NAME ('mem alloc', 'mem open'): --offset, --length (default: the rest)", 0 },
 		{ "access", OPT_ACCESS, "rw|r|w", 0, "what the device may do: read and write (default), read, write", 0 },
 		O_END,
 	};
@@ -572,10 +722,13 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 
 	rc = parse(c, opts, NULL,
 		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
-		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs).",
+		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs), "
+		   "or a slice of a memory object made once by 'mem alloc' or 'mem open' (--mem).",
 		   argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.mem)
+		return map_mem(c, &o);
 	nsrc = !!o.file + (o.fd >= 0) + (o.dmabuf_fd >= 0) + o.memfd;
 	if (nsrc > 1)
 		return ctl_usage(c, "--file, --fd, --dmabuf-fd and --memfd exclude each other");
@@ -862,6 +1015,27 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 	if (!unmapped && c->dry_run)
 		return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u",
 			       o.iova, o.iova + o.length, id);
+	if (!du_out_is_json()) {
+		/* The hot line of a batch: no printf. */
+		struct ctl_txt t;
+
+		t.n = 0;
+		ctl_txt(&t, "ioas ");
+		ctl_txt_u(&t, id);
+		ctl_txt(&t, ": unmapped");
+		if (!o.all) {
+			ctl_txt(&t, " [");
+			ctl_txt_hex(&t, o.iova);
+			ctl_txt(&t, " +");
+			ctl_txt_hex(&t, o.length);
+			ctl_txt(&t, "]");
+		}
+		ctl_txt(&t, " ");
+		ctl_txt_hex(&t, unmapped);
+		ctl_txt(&t, " bytes\n");
+		ctl_txt_put(&t);
+		return 0;
+	}
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("ioas %u: unmapped", id);

@@ -218,3 +218,46 @@ fail:
 	ctl_lex_free(v);
 	return -EINVAL;
 }
+
+/* Bytes the simple splitter leaves to ctl_lex(): quotes, escapes,
+ * substitutions, comments, and what a batch line may not hold (control
+ * characters but the tab, DEL), so that check_line() reports those
+ * (class 2); blanks separate words (class 1). */
+static const unsigned char lex_class[256] = {
+	[0x00 ... 0x08] = 2, ['\t'] = 1, [0x0a ... 0x1f] = 2,
+	[' '] = 1, [0x7f] = 2,
+	['\''] = 2, ['"'] = 2, ['\\'] = 2, ['$'] = 2, ['#'] = 2,
+};
+
+int ctl_lex_simple(char *line, size_t len, char **argv, int max)
+{
+	unsigned int prev = 1;	/* the class before line[0]: a blank */
+	size_t end[64];		/* where each word ends */
+	int n = 0;
+
+	if (max > 64)
+		max = 64;
+	/* One pass that only reads: line is unchanged on -1. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned int k = lex_class[(unsigned char)line[i]];
+
+		if (k == prev)
+			continue;
+		if (k == 2)
+			return -1;
+		if (k == 0) {
+			if (n >= max - 1)
+				return -1;
+			argv[n++] = &line[i];
+		} else {
+			end[n - 1] = i;
+		}
+		prev = k;
+	}
+	if (prev == 0)
+		end[n - 1] = len;
+	for (int i = 0; i < n; i++)
+		line[end[i]] = '\0';
+	argv[n] = NULL;
+	return n;
+}

@@ -9,12 +9,16 @@
 #endif
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "du/argp-exact.h"
 #include "du/cli.h"
@@ -93,11 +97,14 @@ static void put_line(const char *head, const char *fmt, va_list ap)
 
 static void vmsg(struct ctl *c, const char *fmt, va_list ap)
 {
+	const char *where;
 	char *head = NULL;
 
-	if (c->cmd && asprintf(&head, "%s: %s", c->where, c->cmd) < 0)
+	/* "FILE:LINE" is made when a message needs it, not for every line. */
+	where = set_where(c) || !c->where ? "iommufd-ctl" : c->where;
+	if (c->cmd && asprintf(&head, "%s: %s", where, c->cmd) < 0)
 		head = NULL;
-	put_line(head ? head : c->where, fmt, ap);
+	put_line(head ? head : where, fmt, ap);
 	free(head);
 }
 
@@ -150,12 +157,19 @@ void ctl_argp_init(struct argp_state *state)
 static char *parse_name;
 static size_t parse_name_cap;
 
+struct ctl *ctl_current;
+
 int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* "<where>: <cmd>", the head ctl_parse() gives argp, made here so
+	 * that ctl_parse_fast() (which makes none) reports the same way. */
 	va_start(ap, fmt);
-	put_line(parse_name ? parse_name : state->name, fmt, ap);
+	if (ctl_current)
+		vmsg(ctl_current, fmt, ap);
+	else
+		put_line(parse_name ? parse_name : state->name, fmt, ap);
 	va_end(ap);
 	return EINVAL;
 }
@@ -187,7 +201,8 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 		du_argp_help(argp, stdout, help, parse_name);
 		return CTL_HELP_SHOWN;
 	}
-	if (grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
+	if (set_where(c) ||
+	    grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
 			c->cmd))
 		return ctl_err(c, "out of memory");
 	argv[0] = parse_name;
@@ -375,12 +390,20 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		return CTL_HELP_SHOWN;
 	}
 	for (t = table; t->fn || t->name; t++) {
-		if (t->name && !strcmp(t->name, argv[0])) {
-			if (what)
-				snprintf(cmdbuf, sizeof(cmdbuf), "%s %s", what,
-					 t->name);
-			else
+		if (t->name && t->name[0] == argv[0][0] &&
+		    !strcmp(t->name, argv[0])) {
+			/* "what name", without printf: once per batch line */
+			size_t wl = what ? strlen(what) : 0, nl = strlen(t->name);
+
+			if (wl + 1 + nl < sizeof(cmdbuf)) {
+				if (wl) {
+					memcpy(cmdbuf, what, wl);
+					cmdbuf[wl] = ' ';
+				}
+				memcpy(cmdbuf + (wl ? wl + 1 : 0), t->name, nl + 1);
+			} else {
 				snprintf(cmdbuf, sizeof(cmdbuf), "%s", t->name);
+			}
 			c->cmd = cmdbuf;
 			return t->fn(c, argc, argv);
 		}
@@ -398,6 +421,7 @@ static const struct ctl_cmd top_cmds[] = {
 	{ "device", ctl_cmd_device, "bind, attach, replace, detach VFIO devices; hw-info" },
 	{ "hwpt", ctl_cmd_hwpt, "allocate and destroy hardware page tables" },
 	{ "vfio-compat", ctl_cmd_compat, "the IOAS of the VFIO compatibility container" },
+	{ "mem", ctl_cmd_mem, "named memory objects that ioas map --mem maps" },
 	{ "show", ctl_cmd_show, "every object of this context and its mappings" },
 	{ "exec", ctl_cmd_exec, "run a program holding the iommufd and device fds" },
 	{ NULL, NULL, NULL },
@@ -451,18 +475,52 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 /* ---- batch ------------------------------------------------------------------------ */
 
 /*
- * Batch lines are read one byte at a time through stdio's buffer into one
- * buffer of CTL_LINE_MAX bytes: memory stays bounded whatever the input,
- * and each line costs time linear in its length.
+ * Batch lines are read in chunks of CTL_CHUNK bytes and copied, up to
+ * CTL_LINE_MAX bytes, into one line buffer: memory stays bounded whatever
+ * the input, and each line costs time linear in its length (a memchr()
+ * for its end, one copy).
  */
 #define CTL_LINE_MAX 65535
+#define CTL_CHUNK (128 * 1024)
+#define CTL_WORDS_MAX 64	/* words the allocation-free splitter takes */
 
 struct line_reader {
-	FILE *f;
+	int fd;
+	bool regular;			/* a file: reading never waits */
+	bool eof;
+	int err;			/* errno of a failed read() */
+	size_t start, end;		/* unread bytes of chunk */
+	char chunk[CTL_CHUNK];
 	char buf[CTL_LINE_MAX + 2];	/* the line, a CR, the NUL */
 	size_t len;			/* bytes of the line in buf */
 	bool too_long;
+	char *words[CTL_WORDS_MAX];
 };
+
+/* Refill the chunk.  Returns false at the end of the input or on an
+ * error (r->err). */
+static bool refill(struct line_reader *r)
+{
+	ssize_t got;
+
+	if (r->eof)
+		return false;
+	/* Output so far is seen before waiting for a pipe or terminal. */
+	if (!r->regular)
+		fflush(stdout);
+	do
+		got = read(r->fd, r->chunk, sizeof(r->chunk));
+	while (got < 0 && errno == EINTR);
+	if (got <= 0) {
+		if (got < 0)
+			r->err = errno;
+		r->eof = true;
+		return false;
+	}
+	r->start = 0;
+	r->end = (size_t)got;
+	return true;
+}
 
 /* Read one line (without its '\n'; a CR just before it, or before the end
  * of the file, is dropped).  Returns 1 with a line, 0 at the end. */
@@ -470,18 +528,25 @@ static int read_line(struct line_reader *r)
 {
 	size_t n = 0;
 	bool any = false;
-	int ch;
 
 	r->too_long = false;
-	while ((ch = getc_unlocked(r->f)) != EOF) {
-		any = true;
-		if (ch == '\n')
+	for (;;) {
+		const char *nl;
+		size_t k, room;
+
+		if (r->start == r->end && !refill(r))
 			break;
-		if (n < CTL_LINE_MAX + 1)
-			r->buf[n] = (char)ch;
-		else
+		any = true;
+		nl = memchr(r->chunk + r->start, '\n', r->end - r->start);
+		k = (nl ? (size_t)(nl - r->chunk) : r->end) - r->start;
+		room = n < CTL_LINE_MAX + 1 ? CTL_LINE_MAX + 1 - n : 0;
+		memcpy(r->buf + n, r->chunk + r->start, k < room ? k : room);
+		if (k > room)
 			r->too_long = true;
-		n++;
+		n = n + k < n ? SIZE_MAX : n + k;
+		r->start += k + (nl ? 1 : 0);
+		if (nl)
+			break;
 	}
 	if (!any)
 		return 0;
@@ -528,25 +593,30 @@ static int run_batch(struct ctl *c, const char *file)
 		du_err("out of memory");
 		return DU_EXIT_FAILURE;
 	}
+	memset(r, 0, offsetof(struct line_reader, chunk));
 	if (!strcmp(file, "-")) {
-		r->f = stdin;
+		r->fd = STDIN_FILENO;
 		c->batch_from_stdin = true;
 	} else {
-		r->f = fopen(file, "re");
-		if (!r->f) {
+		r->fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0) {
 			du_err("cannot open batch file '%s': %s", file,
 			       strerror(errno));
 			free(r);
 			return DU_EXIT_USAGE;
 		}
 	}
-	if (fstat(fileno(r->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		du_err("batch file '%s' is a directory", file);
-		if (r->f != stdin)
-			fclose(r->f);
+		if (r->fd != STDIN_FILENO)
+			close(r->fd);
 		free(r);
 		return DU_EXIT_USAGE;
 	}
+	r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+	/* Results are written in big blocks; messages on stderr flush
+	 * stdout first (put_line()), so the order stays that of the lines. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	c->line = 0;
 	while (read_line(r)) {
@@ -556,9 +626,15 @@ static int run_batch(struct ctl *c, const char *file)
 
 		c->line++;
 		c->cmd = NULL;
-		if (set_where(c)) {
-			du_err("out of memory");
-			rc = DU_EXIT_FAILURE;
+		/* The common line: plain words, split in place. */
+		n = r->too_long ? -1 :
+		    ctl_lex_simple(r->buf, r->len, r->words, CTL_WORDS_MAX);
+		if (n == 0)
+			continue;
+		if (n > 0) {
+			rc = ctl_run(c, n, r->words);
+			if (rc == CTL_HELP_SHOWN || rc == DU_EXIT_OK)
+				continue;
 			goto failed;
 		}
 		rc = check_line(c, r);
@@ -583,12 +659,12 @@ failed:
 		if (!c->force)
 			break;
 	}
-	if (ferror(r->f) && status == DU_EXIT_OK) {
-		du_err("reading '%s': %s", file, strerror(errno));
+	if (r->err && status == DU_EXIT_OK) {
+		du_err("reading '%s': %s", file, strerror(r->err));
 		status = DU_EXIT_FAILURE;
 	}
-	if (r->f != stdin)
-		fclose(r->f);
+	if (r->fd != STDIN_FILENO)
+		close(r->fd);
 	free(r);
 	return status;
 }
@@ -716,6 +792,8 @@ int main(int argc, char **argv)
 	c.force = g.force;
 	c.dry_run = g.dry_run;
 	c.next_fake_id = 1;
+	c.next_mem_id = 1;
+	ctl_current = &c;
 	if (set_where(&c))
 		du_die(DU_EXIT_FAILURE, "out of memory");
 	/* A one-shot request for help prints the help alone: no JSON

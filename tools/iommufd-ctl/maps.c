@@ -26,6 +26,31 @@
 #define IOVA_HIGHEST	(UINT64_MAX - CTL_PAGE_SIZE)	/* last usable byte */
 #define ALIGN_MAX	(2u << 20)	/* HPAGE_SIZE: cap of the alignment */
 
+/* Nodes of forgotten mappings, for the next ones: a batch mapping and
+ * unmapping allocates nothing per line. */
+static struct ctl_map *spare;
+
+static struct ctl_map *map_alloc(void)
+{
+	struct ctl_map *m = spare;
+
+	if (!m)
+		return calloc(1, sizeof(*m));
+	spare = m->next;
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+void ctl_map_spare_free(void)
+{
+	while (spare) {
+		struct ctl_map *m = spare;
+
+		spare = m->next;
+		free(m);
+	}
+}
+
 static uint64_t last_of(const struct ctl_map *m)
 {
 	return m->iova + (m->length - 1);
@@ -162,7 +187,7 @@ struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
 			    const char *what)
 {
 	struct ctl_maps *s = &ioas->maps;
-	struct ctl_map *m = calloc(1, sizeof(*m)), *next;
+	struct ctl_map *m = map_alloc(), *next;
 
 	if (!m)
 		return NULL;
@@ -176,7 +201,8 @@ struct ctl_map *ctl_map_add(struct ctl_obj *ioas, uint64_t iova,
 	if (what) {
 		m->what = strdup(what);
 		if (!m->what) {
-			free(m);
+			m->next = spare;
+			spare = m;
 			return NULL;
 		}
 	}
@@ -353,6 +379,11 @@ found:
 
 static void map_release(struct ctl *c, struct ctl_map *m)
 {
+	if (m->memobj) {
+		if (m->shared)
+			m->memobj->memo.untracked = true;
+		m->memobj->memo.nmaps--;
+	}
 	if (m->mem) {
 		/* Pages another IOAS took with ioas copy may still be
 		 * pinned from this address range later: keep it. */
@@ -363,7 +394,8 @@ static void map_release(struct ctl *c, struct ctl_map *m)
 			/* (out of memory: leaked rather than unmapped) */
 	}
 	free(m->what);
-	free(m);
+	m->next = spare;
+	spare = m;
 }
 
 static void unlink_map(struct ctl_maps *s, struct ctl_map *m)
@@ -417,6 +449,9 @@ void ctl_map_share(struct ctl_obj *ioas, uint64_t iova, uint64_t length)
 	uint64_t last = iova + (length - 1);
 
 	for (struct ctl_map *m = ctl_map_overlap(ioas, iova, length);
-	     m && m->iova <= last; m = m->next)
+	     m && m->iova <= last; m = m->next) {
 		m->shared = true;
+		if (m->memobj)	/* its pages are now also elsewhere */
+			m->memobj->memo.untracked = true;
+	}
 }

@@ -62,6 +62,7 @@ const char *ctl_type_name(enum ctl_obj_type type)
 	case CTL_OBJ_IOAS: return "ioas";
 	case CTL_OBJ_HWPT: return "hwpt";
 	case CTL_OBJ_DEVICE: return "device";
+	case CTL_OBJ_MEM: return "mem";
 	}
 	return "object";
 }
@@ -284,6 +285,8 @@ void ctl_obj_remove(struct ctl *c, struct ctl_obj *o)
 	c->type_count[o->type]--;
 	if (o->type == CTL_OBJ_DEVICE)
 		du_vfio_close(&o->dev);
+	if (o->type == CTL_OBJ_MEM)
+		ctl_mem_release(c, o);
 	ctl_map_forget_all(c, o);
 	free(o->allow);
 	free(o);
@@ -373,6 +376,7 @@ const char *ctl_src_name(enum ctl_src src)
 	case CTL_SRC_FD: return "fd";
 	case CTL_SRC_DMABUF: return "dmabuf";
 	case CTL_SRC_COPY: return "copy";
+	case CTL_SRC_MEM: return "mem";
 	}
 	return "unknown";
 }
@@ -399,8 +403,16 @@ void ctl_end(struct ctl *c)
 	if (c->iommufd >= 0)
 		close(c->iommufd);
 	c->iommufd = -1;
+	/* The mappings of the IOASes count on the memory objects: those
+	 * go last. */
+	for (struct ctl_obj *o = c->objs, *next; o; o = next) {
+		next = o->next;
+		if (o->type != CTL_OBJ_MEM)
+			ctl_obj_remove(c, o);
+	}
 	while (c->objs)
 		ctl_obj_remove(c, c->objs);
+	ctl_map_spare_free();
 	for (int k = 0; k < CTL_IDX_N; k++) {
 		free(c->idx[k].bucket);
 		memset(&c->idx[k], 0, sizeof(c->idx[k]));
@@ -451,7 +463,12 @@ void ctl_print_maps(const struct ctl_obj *ioas)
 			du_print_null(DU_ANY, "length", " length unknown");
 		}
 		du_print_string(DU_ANY, "source", " %s", ctl_src_name(m->src));
-		du_print_string(m->what ? DU_ANY : DU_JSON, "what", " (%s)", m->what);
+		{
+			const char *what = m->memobj ? m->memobj->name : m->what;
+
+			du_print_string(what ? DU_ANY : DU_JSON, "what", " (%s)",
+					what);
+		}
 		du_print_u64(m->src == CTL_SRC_ANON || m->src == CTL_SRC_COPY ?
 			     DU_JSON : DU_ANY, "offset", " offset 0x%" PRIx64, m->offset);
 		du_print_string(DU_ANY, "access", " %s", ctl_access_name(m->access));

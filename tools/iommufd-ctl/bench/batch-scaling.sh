@@ -14,7 +14,8 @@
 #     --enable-asan for meaningful figures (ASan multiplies time and memory)
 # -s  batch sizes in lines (default: 10000 20000 40000 100000 200000)
 # -t  give up on one run after this many seconds (default 120)
-# -w  workloads to run, among: alloc alloc-json maps pairs churn (default: all)
+# -w  workloads to run, among: alloc alloc-json maps pairs mem-pairs churn
+#     (default: all)
 #
 # Workloads (N lines each):
 #   alloc       N x "ioas alloc name A<i>": N named objects (the name index)
@@ -22,7 +23,9 @@
 #   maps        "ioas alloc", then N-1 x "ioas map --length 4K": N live
 #               mappings at IOVAs the dry run chooses as the kernel would
 #   pairs       map + unmap of 64K at a fixed IOVA, N/2 times (what
-#               bench/run.sh measures for real in the VM)
+#               bench/run.sh measures for real in the VM), fresh memory
+#   mem-pairs   the same with one named buffer ("mem alloc name M", then
+#               "ioas map --mem M"): bench/run.sh's named-buffer variant
 #   churn       (ioas alloc name A; ioas map --length 4K; ioas destroy
 #               --ioas A) N/3 times: memory must stay flat
 #
@@ -34,7 +37,7 @@ set -u
 bin=iommufd-ctl
 sizes="10000 20000 40000 100000 200000"
 limit=120
-workloads="alloc alloc-json maps pairs churn"
+workloads="alloc alloc-json maps pairs mem-pairs churn"
 while getopts b:s:t:w: o; do
 	case $o in
 	b) bin=$OPTARG ;;
@@ -69,6 +72,8 @@ gen() {
 		awk -v n="$n" 'BEGIN { print "ioas alloc name A"; for (i = 2; i <= n; i++) print "ioas map --length 4K" }' ;;
 	pairs)
 		awk -v n="$n" 'BEGIN { print "ioas alloc name A"; for (i = 1; i < n; i += 2) { print "ioas map --ioas A --iova 0x100000 --length 64K"; print "ioas unmap --ioas A --iova 0x100000 --length 64K" } }' ;;
+	mem-pairs)
+		awk -v n="$n" 'BEGIN { print "ioas alloc name A"; print "mem alloc name M --length 64K"; for (i = 2; i < n; i += 2) { print "ioas map --ioas A --mem M --iova 0x100000 --length 64K"; print "ioas unmap --ioas A --iova 0x100000 --length 64K" } }' ;;
 	churn)
 		awk -v n="$n" 'BEGIN { for (i = 0; i + 3 <= n; i += 3) { print "ioas alloc name A"; print "ioas map --length 4K"; print "ioas destroy --ioas A" } }' ;;
 	esac

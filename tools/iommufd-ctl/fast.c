@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommufd-ctl: what keeps a batch line cheap.  A line costs what a plain C
+ * loop issuing the same ioctls costs, plus as little as can be: the line
+ * is split in place (lex.c), the command's options go to its own argp
+ * parser function without argp_parse() (which rebuilds getopt tables for
+ * every call), and the hot results are written without printf.  Anything
+ * unusual (quotes, help words, short options, unknown or abbreviated
+ * options, positional words) takes the full path, so messages are the
+ * same either way.
+ */
+#ifdef HAVE_CONFIG_H
+# include <config.h>
+#endif
+#include <argp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "du/exitcodes.h"
+#include "ctl.h"
+
+static bool is_help_word(const char *w)
+{
+	/* help_word() in main.c: these anywhere send a line to ctl_parse() */
+	if (w[0] != '-')
+		return false;
+	if (w[1] != '-')
+		return (w[1] == 'h' || w[1] == '?' || w[1] == 'V') && !w[2];
+	switch (w[2]) {
+	case 'h': return !strcmp(w + 2, "help");
+	case 'u': return !strcmp(w + 2, "usage");
+	case 'v': return !strcmp(w + 2, "version");
+	}
+	return false;
+}
+
+/* The option named by the len bytes at name (exact: no abbreviation). */
+static const struct argp_option *find_long(const struct argp_option *opts,
+					   const char *name, size_t len)
+{
+	for (const struct argp_option *o = opts;
+	     o->name || o->key || o->doc; o++) {
+		const char *a = o->name;
+		size_t j = 0;
+
+		if (!a || a[0] != name[0])
+			continue;
+		while (j < len && a[j] == name[j])
+			j++;
+		if (j == len && !a[len])
+			return o;
+	}
+	return NULL;
+}
+
+/* A parser's answer: ARGP_ERR_UNKNOWN is "not mine", as argp takes it. */
+static bool failed(error_t rc)
+{
+	return rc && rc != ARGP_ERR_UNKNOWN;
+}
+
+#define FAST_WORDS_MAX 32	/* option words of a fast line */
+
+int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
+		   char **argv, void *input)
+{
+	const struct argp_option *found[FAST_WORDS_MAX];
+	char *vals[FAST_WORDS_MAX];
+	struct argp_state st;
+	int i, n = 0;
+
+	(void)c;
+	if (argp->children || !argp->parser || !argp->options)
+		return CTL_PARSE_SLOW;
+	/* First the shape, without calling the parser. */
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i], *eq;
+		const struct argp_option *o;
+
+		if (w[0] != '-' || w[1] != '-' || !w[2] || is_help_word(w) ||
+		    n >= FAST_WORDS_MAX)
+			return CTL_PARSE_SLOW;
+		for (eq = w + 2; *eq && *eq != '='; eq++)
+			;
+		o = find_long(argp->options, w + 2, (size_t)(eq - w - 2));
+		if (!*eq)
+			eq = NULL;
+		if (!o || o->flags || (!o->arg && eq))
+			return CTL_PARSE_SLOW;
+		vals[n] = NULL;
+		if (o->arg && eq) {
+			vals[n] = (char *)eq + 1;
+		} else if (o->arg) {
+			if (i + 1 >= argc || is_help_word(argv[i + 1]))
+				return CTL_PARSE_SLOW;
+			vals[n] = argv[++i];
+		}
+		found[n++] = o;
+	}
+	memset(&st, 0, sizeof(st));
+	st.root_argp = argp;
+	st.argc = argc;
+	st.argv = argv;
+	st.input = input;
+	st.name = argv[0];
+	st.err_stream = stderr;
+	st.out_stream = stdout;
+	st.flags = ARGP_NO_EXIT;
+	if (failed(argp->parser(ARGP_KEY_INIT, NULL, &st)))
+		return DU_EXIT_USAGE;
+	for (i = 0; i < n; i++) {
+		st.next = argc;	/* no parser of a long option reads on */
+		if (failed(argp->parser(found[i]->key, vals[i], &st)))
+			return DU_EXIT_USAGE;
+	}
+	st.next = argc;
+	if (failed(argp->parser(ARGP_KEY_NO_ARGS, NULL, &st)) ||
+	    failed(argp->parser(ARGP_KEY_END, NULL, &st)) ||
+	    failed(argp->parser(ARGP_KEY_SUCCESS, NULL, &st)))
+		return DU_EXIT_USAGE;
+	argp->parser(ARGP_KEY_FINI, NULL, &st);
+	return 0;
+}
+
+/* ---- text without printf -------------------------------------------------------- */
+
+void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[20], *p = buf + sizeof(buf);
+
+	do {
+		*--p = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void ctl_txt_u(struct ctl_txt *t, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void ctl_txt_put(struct ctl_txt *t)
+{
+	fwrite_unlocked(t->b, 1, t->n, stdout);
+	t->n = 0;
+}
