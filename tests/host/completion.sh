@@ -97,7 +97,7 @@ test_iommufd_ctl_option_equals_value() {
 }
 
 test_iommufd_ctl_help_words() {
-	expect iommufd-ctl "iommufd-ctl help " ioas device hwpt vfio-compat show exec
+	expect iommufd-ctl "iommufd-ctl help " ioas device hwpt mem vfio-compat show exec
 	expect iommufd-ctl "iommufd-ctl help ioas ma" map
 	expect iommufd-ctl "iommufd-ctl --u" --usage
 	expect iommufd-ctl "iommufd-ctl ioas map --u" --usage
