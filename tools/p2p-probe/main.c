@@ -26,6 +26,7 @@
 #include "du/pci.h"
 
 #include "p2p-probe.h"
+#include "pciacc.h"
 #include "topo.h"
 
 #ifndef PACKAGE_VERSION
@@ -39,6 +40,7 @@ const char *argp_program_version = "p2p-probe (dmabuf-utils) " PACKAGE_VERSION;
 enum {
 	OPT_VERIFY = 0x100,
 	OPT_USAGE,
+	OPT_SYSFS_ROOT,
 };
 
 struct opts {
@@ -49,6 +51,9 @@ struct opts {
 	bool all;
 	int bar;			/* -1: choose */
 	const char *sysfs_root;
+	const char *dump;		/* -F */
+	const char *ids;		/* -i */
+	struct pa_filter filter;	/* -s, -d */
 	struct du_pci_addr devs[MAX_DEVICES];
 	size_t n_devs;
 };
@@ -64,8 +69,16 @@ static const struct argp_option options[] = {
 	  "With --matrix and no DEVICE: every endpoint with a memory BAR, even when some devices are bound to vfio-pci", 2 },
 	{ "bar", 'b', "N", 0,
 	  "With --verify: the provider BAR to export (default: its largest memory BAR)", 2 },
-	{ "sysfs-root", 's', "DIR", 0,
-	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record", 2 },
+	{ "slot", 's', "[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", 0,
+	  "With --matrix and no DEVICE: only devices in this slot, as lspci -s", 2 },
+	{ "device-id", 'd', "[VENDOR]:[DEVICE][:CLASS[:PROGIF]]", 0,
+	  "With --matrix and no DEVICE: only devices with these IDs, as lspci -d", 2 },
+	{ "sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
+	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record (was -s before 0.2)", 2 },
+	{ "dump", 'F', "FILE", 0,
+	  "Read config space from FILE, the output of lspci -x (-xxxx as root for ACS), as lspci -F: no sysfs", 2 },
+	{ "pci-ids", 'i', "FILE", 0,
+	  "Device names from FILE instead of pci.ids, as lspci -i", 2 },
 	{ "json", 'j', NULL, 0, "JSON output (the schema is in p2p-probe(1))", 2 },
 	{ "pretty", 'p', NULL, 0, "Indent the JSON output", 2 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
@@ -107,6 +120,7 @@ static int usage_error(const char *fmt, ...)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
+	const char *err;
 	unsigned int bar;
 
 	switch (key) {
@@ -139,8 +153,30 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					   arg);
 		o->bar = (int)bar;
 		break;
-	case 's':
+	case OPT_SYSFS_ROOT:
 		o->sysfs_root = arg;
+		break;
+	case 's':
+		if (o->filter.slot)
+			return usage_error("-s: given twice (one slot filter, as in lspci)");
+		err = pa_filter_slot(&o->filter, arg);
+		if (err)
+			return usage_error("-s: '%s' is not a slot ([[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]): %s",
+					   arg, err);
+		break;
+	case 'd':
+		if (o->filter.id)
+			return usage_error("-d: given twice (one ID filter, as in lspci)");
+		err = pa_filter_id(&o->filter, arg);
+		if (err)
+			return usage_error("-d: '%s' is not an ID filter ([VENDOR]:[DEVICE][:CLASS[:PROGIF]]): %s",
+					   arg, err);
+		break;
+	case 'F':
+		o->dump = arg;
+		break;
+	case 'i':
+		o->ids = arg;
 		break;
 	case 'j':
 		o->json = true;
@@ -171,6 +207,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return usage_error("--bar needs --verify");
 		if (o->verify && o->sysfs_root)
 			return usage_error("--verify works on the live system only, not with --sysfs-root");
+		if (o->verify && o->dump)
+			return usage_error("--verify works on the live system only, not with -F");
+		if (o->dump && o->sysfs_root)
+			return usage_error("-F and --sysfs-root exclude each other: a dump file replaces sysfs");
+		if (pa_filter_active(&o->filter) && !o->matrix)
+			return usage_error("-s and -d select devices for --matrix");
+		if (pa_filter_active(&o->filter) && o->n_devs)
+			return usage_error("-s/-d and a list of devices exclude each other");
 		if (!o->matrix && o->n_devs != 2)
 			return usage_error(o->n_devs < 2 ?
 					   "need a PROVIDER and a CLIENT device (or --matrix)" :
@@ -211,6 +255,10 @@ static void print_device_json(const struct p2p_node *n)
 	du_print_string(DU_JSON, "address", NULL, n->name);
 	du_print_u64(DU_JSON, "vendor", NULL, n->ids.vendor);
 	du_print_u64(DU_JSON, "device", NULL, n->ids.device);
+	du_print_string(DU_JSON, "vendor_name", NULL,
+			n->vendor_name[0] ? n->vendor_name : NULL);
+	du_print_string(DU_JSON, "device_name", NULL,
+			n->device_name[0] ? n->device_name : NULL);
 	du_print_u64(DU_JSON, "class", NULL, n->ids.class);
 	du_print_string(DU_JSON, "type", NULL, node_type_key(n));
 	du_print_string(DU_JSON, "driver", NULL,
@@ -224,12 +272,15 @@ static void print_device_json(const struct p2p_node *n)
 	for (int i = 0; i < DU_PCI_NUM_BARS; i++) {
 		const struct du_pci_bar *b = &n->bars[i];
 
-		if (!b->size || !(b->flags & DU_BAR_MEM))
+		if (!node_mem_bar(n, i))
 			continue;
 		du_out_open_object(NULL);
 		du_print_u64(DU_JSON, "index", NULL, b->index);
 		du_print_hex_u64(DU_JSON, "start", NULL, b->start);
-		du_print_u64(DU_JSON, "size", NULL, b->size);
+		if (n->from_dump)
+			du_print_null(DU_JSON, "size", NULL);
+		else
+			du_print_u64(DU_JSON, "size", NULL, b->size);
 		du_print_bool(DU_JSON, "prefetchable", NULL,
 			      b->flags & DU_BAR_PREFETCH);
 		du_print_bool(DU_JSON, "is_64bit", NULL, b->flags & DU_BAR_64);
@@ -248,9 +299,10 @@ static void print_bars_text(const struct p2p_node *n)
 		const struct du_pci_bar *b = &n->bars[i];
 		char sz[DU_SIZE_STRLEN];
 
-		if (!b->size || !(b->flags & DU_BAR_MEM))
+		if (!node_mem_bar(n, i))
 			continue;
 		du_printf("%s BAR%d %s%s", any ? "," : " memory", i,
+			  n->from_dump ? "size?" :
 			  du_format_size(b->size, sz, sizeof(sz)),
 			  (b->flags & DU_BAR_PREFETCH) ? " pref" : "");
 		any = true;
@@ -259,15 +311,32 @@ static void print_bars_text(const struct p2p_node *n)
 		du_printf(" no memory BAR");
 }
 
+/* "Red Hat, Inc. Inter-VM shared memory " as lspci names a device, ""
+ * when pci.ids does not know the vendor */
+static const char *device_name_text(const struct p2p_node *n, char *buf,
+				    size_t len)
+{
+	if (!n->vendor_name[0])
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "%s %s ", n->vendor_name,
+			 n->device_name[0] ? n->device_name : "Device");
+	return buf;
+}
+
 static void print_device_text(const char *label, const struct p2p_node *n)
 {
-	du_printf("%-9s %s [%04x:%04x] class %06x %s, driver %s, IOMMU group ",
-		  label, n->name, n->ids.vendor, n->ids.device, n->ids.class,
-		  node_type_text(n), n->driver[0] ? n->driver : "none");
+	char name[sizeof(n->vendor_name) + sizeof(n->device_name) + 8];
+
+	du_printf("%-9s %s %s[%04x:%04x] class %06x %s, driver %s, IOMMU group ",
+		  label, n->name, device_name_text(n, name, sizeof(name)),
+		  n->ids.vendor, n->ids.device, n->ids.class,
+		  node_type_text(n),
+		  n->driver[0] ? n->driver : n->from_dump ? "unknown" : "none");
 	if (n->iommu_group >= 0)
 		du_printf("%d,", n->iommu_group);
 	else
-		du_printf("none,");
+		du_printf(n->from_dump ? "unknown," : "none,");
 	print_bars_text(n);
 	du_print_nl();
 }
@@ -687,12 +756,16 @@ static void warn_restricted(const struct p2p_topo *t)
 			snprintf(list + l, sizeof(list) - l, ", ...");
 		n++;
 	}
-	if (n)
+	if (n && pa_dump_mode())
+		du_warn("%s has only the config header of %s (lspci -xxxx as root dumps all of it): ACS and port types unknown",
+			pa_source(), list);
+	else if (n)
 		du_warn("only the config header of %s is readable (the rest needs root): ACS and port types unknown",
 			list);
 }
 
 struct collect {
+	const struct pa_filter *filter;
 	struct p2p_topo *t;
 	struct p2p_node **nodes;
 	size_t n;
@@ -704,8 +777,31 @@ static int collect_one(const struct du_pci_addr *a, void *arg)
 {
 	struct collect *c = arg;
 	struct p2p_node *n;
-	int ret = load(c->t, a, &n);
+	int ret;
 
+	if (pa_filter_active(c->filter)) {
+		struct du_pci_ids ids;
+
+		/* a device filtered out is not read further; one whose IDs
+		 * do not read is left to load() to report */
+		memset(&ids, 0, sizeof(ids));
+		if (c->filter->id) {
+			if (pa_dump_mode()) {
+				ret = load(c->t, a, &n);
+				if (ret) {
+					c->err = ret;
+					return 1;
+				}
+				ids = n->ids;
+			} else if (du_pci_read_ids(a, &ids)) {
+				goto load;
+			}
+		}
+		if (!pa_filter_match(c->filter, a, &ids))
+			return 0;
+	}
+load:
+	ret = load(c->t, a, &n);
 	if (ret) {
 		c->err = ret;
 		return 1;
@@ -720,14 +816,22 @@ static int collect_one(const struct du_pci_addr *a, void *arg)
 	return 0;
 }
 
-static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
-		       size_t *n)
+static int for_each_dev(unsigned int flags, struct collect *c)
 {
-	struct collect c = { t, nodes, 0, false, 0 };
+	if (!pa_dump_mode())
+		return du_pci_for_each(flags, collect_one, c);
+	/* a dump does not know drivers: no device is bound to vfio-pci */
+	return flags & DU_PCI_ITER_VFIO ? 0 : pa_dump_for_each(collect_one, c);
+}
+
+static int default_set(struct p2p_topo *t, const struct opts *o,
+		       struct p2p_node **nodes, size_t *n)
+{
+	struct collect c = { &o->filter, t, nodes, 0, false, 0 };
 	int ret = 0;
 
-	if (!all)
-		ret = du_pci_for_each(DU_PCI_ITER_VFIO, collect_one, &c);
+	if (!o->all)
+		ret = for_each_dev(DU_PCI_ITER_VFIO, &c);
 	if (c.err)
 		return c.err;
 	if (ret < 0) {
@@ -737,7 +841,7 @@ static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
 	}
 	if (!c.n) {
 		c.endpoints_only = true;
-		ret = du_pci_for_each(DU_PCI_ITER_ALL, collect_one, &c);
+		ret = for_each_dev(DU_PCI_ITER_ALL, &c);
 		if (c.err)
 			return c.err;
 		if (ret < 0) {
@@ -748,8 +852,9 @@ static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
 	}
 	*n = c.n;
 	if (!c.n) {
-		du_err("no PCI endpoint with a memory BAR found under %s",
-		       du_sysfs_root());
+		du_err("no PCI endpoint with a memory BAR%s found %s %s",
+		       pa_filter_active(&o->filter) ? " matching -s/-d" : "",
+		       pa_dump_mode() ? "in" : "under", pa_source());
 		return DU_EXIT_FAILURE;
 	}
 	return 0;
@@ -922,7 +1027,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		}
 		n = o->n_devs;
 	} else {
-		ret = default_set(t, o->all, nodes, &n);
+		ret = default_set(t, o, nodes, &n);
 		if (ret)
 			return ret;
 	}
@@ -1016,11 +1121,12 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 			du_printf("D%-5zu %s [%04x:%04x] %-22s driver %s, IOMMU group ",
 				  i, nodes[i]->name, nodes[i]->ids.vendor,
 				  nodes[i]->ids.device, node_type_text(nodes[i]),
-				  nodes[i]->driver[0] ? nodes[i]->driver : "none");
+				  nodes[i]->driver[0] ? nodes[i]->driver :
+				  nodes[i]->from_dump ? "unknown" : "none");
 			if (nodes[i]->iommu_group >= 0)
 				du_printf("%d, ", nodes[i]->iommu_group);
 			else
-				du_printf("none, ");
+				du_printf(nodes[i]->from_dump ? "unknown, " : "none, ");
 			du_printf("%s\n", nodes[i]->hb->name);
 		}
 		if (vrs)
@@ -1073,6 +1179,7 @@ int main(int argc, char **argv)
 		du_err("%s", msg);
 		return DU_EXIT_USAGE;
 	}
+	pa_filter_init(&o.filter);
 	null_stream = fopen("/dev/null", "we");
 	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
 	if (null_stream)
@@ -1114,11 +1221,22 @@ int main(int argc, char **argv)
 		}
 	}
 
+	{
+		struct pa_config pc = { o.dump, o.sysfs_root, o.ids };
+
+		ret = pa_open(&pc);
+		if (ret) {
+			pa_close();
+			du_sysfs_set_root(NULL);
+			return ret;
+		}
+	}
 	topo_init(&t);
 	topo_read_cpu(&t);
 	ret = o.matrix ? run_matrix(&t, &o) : run_pair(&t, &o);
 	fret = out_started ? du_out_finish() : 0;
 	topo_free(&t);
+	pa_close();
 	du_sysfs_set_root(NULL);
 	if (fret) {
 		du_err("write error: %s", strerror(-fret));
