@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "du/dmabuf.h"
 #include "du/exitcodes.h"
+#include "du/output.h"
 #include "du/pci.h"
 #include "du/uapi.h"
 #include "du/vfio.h"
@@ -69,6 +71,17 @@ int vd_pcidev_lookup(const char *arg, struct vd_pcidev *d, char *msg,
 		return DU_EXIT_USAGE;
 	}
 	err = du_pci_read_bars(&d->addr, d->bars);
+	if (err == -ENOENT) {
+		char path[PATH_MAX];
+
+		/* the device's directory is there (du_pci_exists): a PCI
+		 * device in sysfs without its resource file is a malformed
+		 * tree, i.e. bad input, not a failed read */
+		du_pci_path(&d->addr, "resource", path, sizeof(path));
+		snprintf(msg, len, "cannot read the BARs of %s: %s is missing (malformed sysfs tree)",
+			 d->bdf, path);
+		return DU_EXIT_USAGE;
+	}
 	if (err < 0) {
 		snprintf(msg, len, "cannot read the BARs of %s: %s", d->bdf,
 			 du_pci_strerror(err));
@@ -76,6 +89,32 @@ int vd_pcidev_lookup(const char *arg, struct vd_pcidev *d, char *msg,
 		return err == -EINVAL ? DU_EXIT_USAGE : DU_EXIT_FAILURE;
 	}
 	return 0;
+}
+
+/*
+ * After opening d failed: is its iommu_group link malformed (a target
+ * whose last component is not a group number, e.g. a link to itself)?
+ * Then say so, naming the link: that is a malformed sysfs tree (bad
+ * input), not an open that failed.  A missing link is not malformed (a
+ * device without an IOMMU).
+ */
+static int diagnose_iommu_group(const struct vd_pcidev *d, char *msg,
+				size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX], safe[64];
+	unsigned int group;
+	ssize_t n;
+
+	if (du_pci_iommu_group(&d->addr, &group) != -EINVAL ||
+	    du_pci_path(&d->addr, "iommu_group", path, sizeof(path)))
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		n = 0;
+	target[n] = '\0';
+	snprintf(msg, len, "cannot open VFIO device %s: %s: malformed link to '%s' (not an IOMMU group)",
+		 d->bdf, path, du_text_safe(target, safe, sizeof(safe)));
+	return DU_EXIT_USAGE;
 }
 
 int vd_check_bar(const struct vd_pcidev *d, unsigned int bar, char *msg,
@@ -267,6 +306,8 @@ int vd_open_device(const struct vd_pcidev *d, enum vd_vfio_mode mode,
 	else if (mode == VD_VFIO_GROUP)
 		flags = DU_VFIO_OPEN_LEGACY;
 	err = du_vfio_open(&d->addr, -1, flags, vfio);
+	if (err < 0 && diagnose_iommu_group(d, msg, len))
+		return DU_EXIT_USAGE;
 	if (err < 0) {
 		snprintf(msg, len, "cannot open VFIO device %s: %s%s", d->bdf,
 			 du_vfio_strerror(DU_VFIO_OP_OPEN, err),

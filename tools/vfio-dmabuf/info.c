@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,14 @@ int cmd_info(int argc, char **argv)
 		if (r == -ENOENT) {
 			du_err("--fd: fd %d of process %d is not open or not a DMA-BUF",
 			       a.t.fd, (int)p);
+			return DU_EXIT_USAGE;
+		}
+		if (r == -EINVAL) {
+			char why[PATH_MAX + 160];
+
+			vd_proc_fdinfo_diagnose(p, a.t.fd, why, sizeof(why));
+			du_err("--fd: fd %d of process %d: %s", a.t.fd, (int)p,
+			       why);
 			return DU_EXIT_USAGE;
 		}
 		if (r < 0) {

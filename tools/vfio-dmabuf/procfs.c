@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "du/dmabuf.h"
+#include "du/output.h"
 #include "du/pci.h"
 #include "vfio-dmabuf.h"
 
@@ -193,6 +194,47 @@ int vd_proc_fdinfo(pid_t pid, int fd, struct du_dmabuf_fdinfo *fi)
 	fclose(f);
 	text[n] = '\0';
 	return du_dmabuf_fdinfo_parse(text, fi);
+}
+
+void vd_proc_fdinfo_diagnose(pid_t pid, int fd, char *msg, size_t len)
+{
+	char p[PATH_MAX], rest[64], text[4096], line[sizeof(text)], safe[96];
+	struct du_dmabuf_fdinfo fi;
+	const char *s, *nl;
+	unsigned int no = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(rest, sizeof(rest), "fdinfo/%d", fd);
+	if (path_of(p, sizeof(p), pid, rest)) {
+		snprintf(msg, len, "%s/%d/%s: path too long", vd_g.proc_root,
+			 (int)pid, rest);
+		return;
+	}
+	f = fopen(p, "re");
+	if (!f) {
+		snprintf(msg, len, "%s: %s", p, strerror(errno));
+		return;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	/* the parser judges one line at a time: a line alone that it
+	 * refuses (-EINVAL, not the -ENOENT of missing fields) is the culprit */
+	for (s = text; *s; s = *nl ? nl + 1 : nl) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			nl = s + strlen(s);
+		no++;
+		memcpy(line, s, (size_t)(nl - s));
+		line[nl - s] = '\0';
+		if (du_dmabuf_fdinfo_parse(line, &fi) == -EINVAL) {
+			snprintf(msg, len, "%s: malformed fdinfo: line %u '%s'",
+				 p, no, du_text_safe(line, safe, sizeof(safe)));
+			return;
+		}
+	}
+	snprintf(msg, len, "%s: malformed fdinfo", p);
 }
 
 int vd_vfio_cdev_to_pci(const char *cdev, char *bdf, size_t len)

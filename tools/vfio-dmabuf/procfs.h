@@ -37,6 +37,11 @@ int vd_proc_fd_for_each(pid_t pid, vd_proc_fd_fn fn, void *arg);
 /* Read and parse <root>/<pid>/fdinfo/<fd> of a DMA-BUF. */
 int vd_proc_fdinfo(pid_t pid, int fd, struct du_dmabuf_fdinfo *fi);
 
+/* After vd_proc_fdinfo() returned -EINVAL: what is wrong with that fdinfo,
+ * naming the file and its first malformed line (control bytes escaped),
+ * e.g. "/proc/100/fdinfo/5: malformed line 5 'size:\tbig'". */
+void vd_proc_fdinfo_diagnose(pid_t pid, int fd, char *msg, size_t len);
+
 /* The PCI address of VFIO cdev "vfioN" from sysfs
  * (<sysfs>/class/vfio-dev/vfioN/device).  Should move to tools/lib (pci). */
 int vd_vfio_cdev_to_pci(const char *cdev, char *bdf, size_t len);
