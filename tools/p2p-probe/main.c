@@ -24,6 +24,7 @@
 #include "du/output.h"
 #include "du/parse.h"
 #include "du/pci.h"
+#include "du/table.h"
 
 #include "p2p-probe.h"
 #include "pciacc.h"
@@ -41,6 +42,7 @@ enum {
 	OPT_VERIFY = 0x100,
 	OPT_USAGE,
 	OPT_SYSFS_ROOT,
+	OPT_BYTES,
 };
 
 struct opts {
@@ -54,6 +56,7 @@ struct opts {
 	const char *dump;		/* -F */
 	const char *ids;		/* -i */
 	struct pa_filter filter;	/* -s, -d */
+	struct du_table_opts topts;	/* -o, -n, -r, --bytes, -H, -J */
 	struct du_pci_addr devs[MAX_DEVICES];
 	size_t n_devs;
 };
@@ -74,7 +77,7 @@ static const struct argp_option options[] = {
 	{ "device-id", 'd', "[VENDOR]:[DEVICE][:CLASS[:PROGIF]]", 0,
 	  "With --matrix and no DEVICE: only devices with these IDs, as lspci -d", 2 },
 	{ "sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
-	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record (was -s before 0.2)", 2 },
+	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record (-s up to 0.1.0)", 2 },
 	{ "dump", 'F', "FILE", 0,
 	  "Read config space from FILE, the output of lspci -x (-xxxx as root for ACS), as lspci -F: no sysfs", 2 },
 	{ "pci-ids", 'i', "FILE", 0,
@@ -83,6 +86,7 @@ static const struct argp_option options[] = {
 	{ "pretty", 'p', NULL, 0, "Indent the JSON output", 2 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ NULL, '?', NULL, OPTION_ALIAS, NULL, -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ "version", 'V', NULL, 0, "Print the program version", -1 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
@@ -102,6 +106,38 @@ static const char doc[] =
 static const char args_doc[] = "PROVIDER CLIENT\n--matrix [DEVICE...]";
 
 static FILE *null_stream;
+
+/*
+ * The listing options of du/table.h as an argp child, but --bytes without
+ * its short form: -b has been --bar since p2p-probe's first version.
+ */
+static struct argp_option table_options[24];
+static struct argp table_argp;
+
+static error_t table_parse(int key, char *arg, struct argp_state *state)
+{
+	return du_table_argp.parser(key == OPT_BYTES ? 'b' : key, arg, state);
+}
+
+static void init_table_argp(void)
+{
+	const struct argp_option *op = du_table_argp.options;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(table_options) / sizeof(table_options[0]) &&
+		    (op[i].name || op[i].key || op[i].doc); i++) {
+		table_options[i] = op[i];
+		if (op[i].key == 'b')
+			table_options[i].key = OPT_BYTES;
+		/* --json is -j's; -J stays its alias */
+		if (op[i].key == 'J')
+			table_options[i].name = NULL;
+	}
+	memset(&table_options[i], 0, sizeof(table_options[i]));
+	table_argp = du_table_argp;
+	table_argp.options = table_options;
+	table_argp.parser = table_parse;
+}
 
 /* One line on stderr naming what was wrong; the caller exits 2. */
 static int usage_error(const char *fmt, ...)
@@ -125,11 +161,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->topts;
 		/* argp's "Try --help" hint would be a second line */
 		if (null_stream)
 			state->err_stream = null_stream;
 		break;
 	case 'h':
+	case '?':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case OPT_USAGE:
@@ -199,6 +237,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->n_devs++;
 		break;
 	case ARGP_KEY_END:
+		if (o->topts.json)
+			o->json = true;		/* -J */
+		if (o->topts.list_columns)
+			break;			/* nothing else matters */
 		if (o->all && !o->matrix)
 			return usage_error("--all needs --matrix");
 		if (o->all && o->n_devs)
@@ -241,43 +283,78 @@ static const char *tri_text(enum tri v, const char *yes, const char *no)
 	return v == TRI_YES ? yes : v == TRI_NO ? no : "unknown";
 }
 
-static void print_opt_int(const char *key, int v)
-{
-	if (v < 0)
-		du_print_null(DU_JSON, key, NULL);
-	else
-		du_print_int(DU_JSON, key, NULL, v);
-}
+/* ---- the device list: one column table (du/table.h) ------------------- */
 
-static void print_device_json(const struct p2p_node *n)
+/*
+ * The columns of the device list: the matrix's D0, D1 ... list in text,
+ * the "devices" array in JSON.  Without -o the JSON has every keyed
+ * column in this order (the schema of p2p-probe(1)), text the default
+ * ones.
+ */
+enum {
+	COL_ID, COL_ADDRESS, COL_VENDOR, COL_DEVICE, COL_IDS, COL_VENDOR_NAME,
+	COL_DEVICE_NAME, COL_NAME, COL_CLASS, COL_TYPE, COL_DRIVER, COL_GROUP,
+	COL_NUMA, COL_HB, COL_CONFIG, COL_BARS, NCOLS
+};
+
+static const struct du_column dev_cols[NCOLS] = {
+	[COL_ID] = { "ID", NULL, DU_COL_STR, DU_COL_DEFAULT,
+		     "the device's label in the matrix (D0, D1 ...)" },
+	[COL_ADDRESS] = { "ADDRESS", "address", DU_COL_STR, DU_COL_DEFAULT,
+			  "PCI address, DDDD:BB:DD.F" },
+	[COL_VENDOR] = { "VENDOR", "vendor", DU_COL_U64, DU_COL_RIGHT,
+			 "vendor ID" },
+	[COL_DEVICE] = { "DEVICE", "device", DU_COL_U64, DU_COL_RIGHT,
+			 "device ID" },
+	[COL_IDS] = { "IDS", NULL, DU_COL_STR, DU_COL_DEFAULT,
+		      "VENDOR:DEVICE in hexadecimal, as lspci -nn" },
+	[COL_VENDOR_NAME] = { "VENDOR-NAME", "vendor_name", DU_COL_STR, 0,
+			      "vendor name from pci.ids" },
+	[COL_DEVICE_NAME] = { "DEVICE-NAME", "device_name", DU_COL_STR, 0,
+			      "device name from pci.ids" },
+	[COL_NAME] = { "NAME", NULL, DU_COL_STR, DU_COL_DEFAULT | DU_COL_TRUNC,
+		       "vendor and device name, as lspci shows them" },
+	[COL_CLASS] = { "CLASS", "class", DU_COL_U64, DU_COL_RIGHT,
+			"class code (24 bits: base, sub, prog-if)" },
+	[COL_TYPE] = { "TYPE", "type", DU_COL_STR, DU_COL_DEFAULT,
+		       "PCIe device/port type (JSON: a key; null when unreadable)" },
+	[COL_DRIVER] = { "DRIVER", "driver", DU_COL_STR, DU_COL_DEFAULT,
+			 "bound driver" },
+	[COL_GROUP] = { "GROUP", "iommu_group", DU_COL_INT,
+			DU_COL_DEFAULT | DU_COL_RIGHT, "IOMMU group" },
+	[COL_NUMA] = { "NUMA", "numa_node", DU_COL_INT, DU_COL_RIGHT,
+		       "NUMA node" },
+	[COL_HB] = { "HOST-BRIDGE", "host_bridge", DU_COL_STR, DU_COL_DEFAULT,
+		     "host bridge of its hierarchy (pciDDDD:BB)" },
+	[COL_CONFIG] = { "CONFIG", "config_access", DU_COL_STR, 0,
+			 "config space read: full, or restricted (header only)" },
+	[COL_BARS] = { "BARS", "memory_bars", DU_COL_NESTED, DU_COL_DEFAULT,
+		       "memory BARs (JSON: index, start, size, prefetchable, is_64bit)" },
+};
+
+static bool bytes_opt;		/* --bytes: BAR sizes in bytes */
+
+/* what the memory_bars callback gets */
+struct bars_cell {
+	struct du_pci_bar bars[DU_PCI_NUM_BARS];
+	bool sized[DU_PCI_NUM_BARS];	/* a memory BAR */
+	bool from_dump;
+};
+
+static void bars_json(const char *key, const void *data)
 {
-	du_out_open_object(NULL);
-	du_print_string(DU_JSON, "address", NULL, n->name);
-	du_print_u64(DU_JSON, "vendor", NULL, n->ids.vendor);
-	du_print_u64(DU_JSON, "device", NULL, n->ids.device);
-	du_print_string(DU_JSON, "vendor_name", NULL,
-			n->vendor_name[0] ? n->vendor_name : NULL);
-	du_print_string(DU_JSON, "device_name", NULL,
-			n->device_name[0] ? n->device_name : NULL);
-	du_print_u64(DU_JSON, "class", NULL, n->ids.class);
-	du_print_string(DU_JSON, "type", NULL, node_type_key(n));
-	du_print_string(DU_JSON, "driver", NULL,
-			n->driver[0] ? n->driver : NULL);
-	print_opt_int("iommu_group", n->iommu_group);
-	print_opt_int("numa_node", n->numa_node);
-	du_print_string(DU_JSON, "host_bridge", NULL, n->hb->name);
-	du_print_string(DU_JSON, "config_access", NULL,
-			n->cfg_access == CFG_FULL ? "full" : "restricted");
-	du_out_open_array("memory_bars");
+	const struct bars_cell *c = data;
+
+	du_out_open_array(key);
 	for (int i = 0; i < DU_PCI_NUM_BARS; i++) {
-		const struct du_pci_bar *b = &n->bars[i];
+		const struct du_pci_bar *b = &c->bars[i];
 
-		if (!node_mem_bar(n, i))
+		if (!c->sized[i])
 			continue;
 		du_out_open_object(NULL);
 		du_print_u64(DU_JSON, "index", NULL, b->index);
 		du_print_hex_u64(DU_JSON, "start", NULL, b->start);
-		if (n->from_dump)
+		if (c->from_dump)
 			du_print_null(DU_JSON, "size", NULL);
 		else
 			du_print_u64(DU_JSON, "size", NULL, b->size);
@@ -287,7 +364,87 @@ static void print_device_json(const struct p2p_node *n)
 		du_out_close_object();
 	}
 	du_out_close_array();
-	du_out_close_object();
+}
+
+static const char *device_name_text(const struct p2p_node *n, char *buf,
+				    size_t len);
+
+static void device_row(struct du_table *t, size_t i, const struct p2p_node *n)
+{
+	struct du_row *r = du_table_new_row(t);
+	struct bars_cell bc;
+	char buf[384], text[160] = "";
+	size_t l;
+
+	snprintf(buf, sizeof(buf), "D%zu", i);
+	du_row_set_str(r, COL_ID, buf);
+	du_row_set_str(r, COL_ADDRESS, n->name);
+	du_row_set_u64(r, COL_VENDOR, n->ids.vendor);
+	du_row_set_u64(r, COL_DEVICE, n->ids.device);
+	snprintf(buf, sizeof(buf), "%04x:%04x", n->ids.vendor, n->ids.device);
+	du_row_set_str(r, COL_IDS, buf);
+	du_row_set_str(r, COL_VENDOR_NAME,
+		       n->vendor_name[0] ? n->vendor_name : NULL);
+	du_row_set_str(r, COL_DEVICE_NAME,
+		       n->device_name[0] ? n->device_name : NULL);
+	device_name_text(n, buf, sizeof(buf));
+	buf[strcspn(buf, "\0")] = '\0';
+	l = strlen(buf);
+	if (l && buf[l - 1] == ' ')
+		buf[l - 1] = '\0';
+	du_row_set_str(r, COL_NAME, buf[0] ? buf : NULL);
+	du_row_set_u64(r, COL_CLASS, n->ids.class);
+	du_row_set_str(r, COL_TYPE, du_out_is_json() ? node_type_key(n)
+						     : node_type_text(n));
+	du_row_set_str(r, COL_DRIVER, n->driver[0] ? n->driver : NULL);
+	if (n->iommu_group >= 0)
+		du_row_set_int(r, COL_GROUP, n->iommu_group);
+	if (n->numa_node >= 0)
+		du_row_set_int(r, COL_NUMA, n->numa_node);
+	du_row_set_str(r, COL_HB, n->hb->name);
+	du_row_set_str(r, COL_CONFIG,
+		       n->cfg_access == CFG_FULL ? "full" : "restricted");
+	memset(&bc, 0, sizeof(bc));
+	memcpy(bc.bars, n->bars, sizeof(bc.bars));
+	bc.from_dump = n->from_dump;
+	for (int b = 0; b < DU_PCI_NUM_BARS; b++) {
+		char sz[DU_SIZE_STRLEN];
+
+		bc.sized[b] = node_mem_bar(n, b);
+		if (!bc.sized[b])
+			continue;
+		l = strlen(text);
+		snprintf(text + l, sizeof(text) - l, "%sBAR%d %s%s",
+			 l ? "," : "", b,
+			 n->from_dump ? "?" : bytes_opt ?
+			 (snprintf(sz, sizeof(sz), "%" PRIu64, n->bars[b].size), sz) :
+			 du_format_size(n->bars[b].size, sz, sizeof(sz)),
+			 (n->bars[b].flags & DU_BAR_PREFETCH) ? " pref" : "");
+	}
+	du_row_set_nested(r, COL_BARS, text[0] ? text : NULL, bars_json, &bc,
+			  sizeof(bc));
+}
+
+/* The table of the -o etc. options: made before any output, so that a
+ * bad -o is a usage error with nothing on stdout. */
+static struct du_table *dev_table;
+
+static void free_dev_table(void)
+{
+	du_table_free(dev_table);
+	dev_table = NULL;
+}
+
+static int print_device_list(struct p2p_node *const *nodes, size_t n)
+{
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		device_row(dev_table, i, nodes[i]);
+	ret = du_table_print(dev_table, "devices");
+	if (ret)
+		du_err("cannot print the device list: %s", strerror(-ret));
+	return ret ? DU_EXIT_FAILURE : 0;
 }
 
 /* "0x<start> size 64M" of the memory BARs, for text */
@@ -910,10 +1067,11 @@ static int run_pair(struct p2p_topo *t, const struct opts *o)
 
 	if (du_out_is_json()) {
 		/* text shows these inside the pair, after the path */
-		du_out_open_array("devices");
-		print_device_json(prov);
-		print_device_json(cli);
-		du_out_close_array();
+		struct p2p_node *both[2] = { prov, cli };
+
+		ret = print_device_list(both, 2);
+		if (ret)
+			return ret;
 		du_out_open_array("host_bridges");
 		print_host_bridge(prov->hb);
 		if (cli->hb != prov->hb)
@@ -1116,18 +1274,11 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 			printf("\n");
 		}
 		printf("\n");
-		for (size_t i = 0; i < n; i++) {
-			/* du_printf: the driver name comes from sysfs */
-			du_printf("D%-5zu %s [%04x:%04x] %-22s driver %s, IOMMU group ",
-				  i, nodes[i]->name, nodes[i]->ids.vendor,
-				  nodes[i]->ids.device, node_type_text(nodes[i]),
-				  nodes[i]->driver[0] ? nodes[i]->driver :
-				  nodes[i]->from_dump ? "unknown" : "none");
-			if (nodes[i]->iommu_group >= 0)
-				du_printf("%d, ", nodes[i]->iommu_group);
-			else
-				du_printf(nodes[i]->from_dump ? "unknown, " : "none, ");
-			du_printf("%s\n", nodes[i]->hb->name);
+		fflush(stdout);
+		ret = print_device_list(nodes, n);
+		if (ret) {
+			free(vrs);
+			return ret;
 		}
 		if (vrs)
 			print_verify_grid(nodes, n, vrs);
@@ -1137,10 +1288,11 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		print_cpu(t);
 		print_legend();
 	} else {
-		du_out_open_array("devices");
-		for (size_t i = 0; i < n; i++)
-			print_device_json(nodes[i]);
-		du_out_close_array();
+		ret = print_device_list(nodes, n);
+		if (ret) {
+			free(vrs);
+			return ret;
+		}
 		du_out_open_array("host_bridges");
 		for (size_t h = 0; h < t->n_hbs; h++)
 			print_host_bridge(t->hbs[h]);
@@ -1163,8 +1315,13 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 
 int main(int argc, char **argv)
 {
+	static const struct argp_child kids[] = {
+		{ &table_argp, 0,
+		  "Device list (with --matrix; in JSON the \"devices\"):", 3 },
+		{ NULL, 0, NULL, 0 },
+	};
 	static const struct argp argp = {
-		options, parse_opt, args_doc, doc, NULL, NULL, NULL,
+		options, parse_opt, args_doc, doc, kids, NULL, NULL,
 	};
 	struct opts o = { .bar = -1 };
 	struct p2p_topo t;
@@ -1173,6 +1330,7 @@ int main(int argc, char **argv)
 	int ret, fret;
 
 	du_close_stdout_atexit();
+	init_table_argp();
 	argp_err_exit_status = DU_EXIT_USAGE;
 	if (du_argp_exact_long_options(&argp, argc, argv, 0, msg,
 				       sizeof(msg))) {
@@ -1181,11 +1339,35 @@ int main(int argc, char **argv)
 	}
 	pa_filter_init(&o.filter);
 	null_stream = fopen("/dev/null", "we");
+	/* "p2p-probe help" is --help, as in the commands with subcommands */
+	if (argc == 2 && !strcmp(argv[1], "help"))
+		argv[1] = (char *)"--help";
 	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
 	if (null_stream)
 		fclose(null_stream);
-	if (ret)
+	if (ret) {
+		du_table_opts_free(&o.topts);
 		return DU_EXIT_USAGE;
+	}
+	if (o.topts.list_columns) {
+		du_table_opts_free(&o.topts);
+		if (du_out_init(o.json, o.pretty)) {
+			du_err("out of memory");
+			return DU_EXIT_FAILURE;
+		}
+		ret = du_table_list_columns(dev_cols, NCOLS);
+		fret = du_out_finish();
+		return ret || fret ? DU_EXIT_FAILURE : DU_EXIT_OK;
+	}
+	bytes_opt = o.topts.bytes;
+	dev_table = du_table_new(dev_cols, NCOLS, &o.topts, msg, sizeof(msg));
+	du_table_opts_free(&o.topts);
+	if (!dev_table) {
+		du_err("%s", msg);
+		return strcmp(msg, "out of memory") ? DU_EXIT_USAGE
+						   : DU_EXIT_FAILURE;
+	}
+	atexit(free_dev_table);
 
 	if (o.sysfs_root) {
 		snprintf(path, sizeof(path), "%s/bus/pci/devices", o.sysfs_root);
