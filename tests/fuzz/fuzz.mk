@@ -17,9 +17,9 @@ FUZZ_CC ?= clang
 FUZZ_SAN ?= address,undefined
 JSONC_LIBS ?= $(shell pkg-config --libs json-c)
 JSONC_CFLAGS ?= $(shell pkg-config --cflags json-c)
-# the headers of tools/lib/table.c and tools/p2p-probe/pciacc.c (compiled
-# with every source; no harness links them)
+SMARTCOLS_LIBS ?= $(shell pkg-config --libs smartcols)
 SMARTCOLS_CFLAGS ?= $(shell pkg-config --cflags smartcols)
+# tools/p2p-probe/pciacc.c (compiled with every source, linked by no harness)
 LIBPCI_CFLAGS ?= $(shell pkg-config --cflags libpci)
 
 TARGETS = fuzz-size fuzz-ranges fuzz-pci-addr fuzz-pci-sysfs fuzz-lex \
@@ -67,7 +67,8 @@ $(addprefix $(OUT)/,$(TARGETS)): $(SRC)/tests/fuzz/fuzz.h
 	$(FUZZ_CC) $(CFLAGS_FUZZ) -Wall -Wextra -Werror -I$(SRC)/tests/fuzz \
 		-I$(SRC)/tools/vfio-dmabuf -I$(SRC)/tools/iommufd-ctl \
 		-I$(SRC)/tools/p2p-probe $(LDFLAGS_FUZZ) \
-		-o $@ $(filter %.c,$^) $(filter %.a,$^) $(JSONC_LIBS) -lpthread
+		-o $@ $(filter %.c,$^) $(filter %.a,$^) $(JSONC_LIBS) \
+		$(SMARTCOLS_LIBS) -lpthread
 
 -include $(wildcard $(OUT)/obj/tools/*/*.d)
 

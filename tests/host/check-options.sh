@@ -10,7 +10,9 @@
 #
 #   CMD SUB: options agree          the three sets (and what the command
 #                                   rejects although its help prints it)
-#   CMD SUB: help, usage, version   the help options and 'help SUB'
+#   CMD SUB: help, usage, version   the help options (listed in the
+#                                   words of tools/lib/cli.c) and
+#                                   'help SUB'
 #
 # Where each set comes from:
 #   --help       option lines of 'CMD SUB --help' (argp's layout: a line
@@ -19,7 +21,8 @@
 #                count (running text may mention any option).  In the
 #                COMMANDS section a tag that starts with a subcommand
 #                ("ioas map [--ioas IOAS] ...") documents that subcommand's
-#                options.  In the OPTIONS section a .SS whose title names
+#                options (a .TQ tag that names no subcommand continues
+#                the entry above it).  In the OPTIONS section a .SS whose title names
 #                subcommands ("maps and info options", "Buffer options
 #                (export, exec)"; inside the parentheses if there are any)
 #                documents them for those subcommands (a parent such as
@@ -198,7 +201,8 @@ man_options() {
 	/^\.\\"/ { next }
 	/^\.SH/ { sect = plain($0); sub(/^ +/, "", sect); sub(/ +$/, "", sect); ss = ""; hasss = 0; tag = 0; next }
 	/^\.SS/ { ss = plain($0); hasss = 1; tag = 0; next }
-	/^\.T[PQ]/ { tag = 1; next }
+	/^\.TP/ { tag = 1; tq = 0; lastpath = ""; next }
+	/^\.TQ/ { tag = 1; tq = 1; next }
 	tag && /^\.(PD|IP|PP|LP|P)( |$)/ { tag = 0; next }
 	tag {
 		tag = 0
@@ -208,7 +212,11 @@ man_options() {
 			path = ""
 			if ((w[1] " " w[2]) in known) path = w[1] " " w[2]
 			else if (w[1] in known) path = w[1]
+			# a .TQ tag without a subcommand continues the entry
+			# ("SOURCE := --memfd | --file PATH ...")
+			else if (tq) path = lastpath
 			if (path != "") options(s, path)
+			lastpath = path
 			next
 		}
 		if (sect != "OPTIONS") next
@@ -496,6 +504,15 @@ check_help() {
 		problem "$label: '$label --help' exits $rc, $(wc -l <"$work/out") lines on stdout, $(wc -l <"$work/err") on stderr"
 	fi
 	cp "$work/out" "$work/ref"
+	# the help options, listed as tools/lib/cli.c lists them everywhere
+	local l
+	for l in "  -h, -?, --help             Give this help list" \
+		 "      --usage                Give a short usage message" \
+		 "  -V, --version              Print program version"; do
+		grep -q -x -F -- "$l" "$work/ref" ||
+			grep -q '^Commands:' "$work/ref" ||
+			problem "$label: '$label --help' lacks the line '$l' (du/cli.h)"
+	done
 	for o in -h '-?'; do
 		# shellcheck disable=SC2086
 		run "$cmd" $path "$o"

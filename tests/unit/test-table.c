@@ -379,6 +379,10 @@ static int nested(void *arg)
 	r = du_table_new_row(t);
 	du_row_set_u64(r, N_ID, 2);
 	du_row_set_nested(r, N_RANGES, NULL, ranges_json, v, sizeof(v));
+	r = du_table_new_row(t);
+	du_row_set_absent(r, N_ID);
+	du_row_set_absent(r, N_RANGES);
+	du_row_set_u64(r, N_OPT, 6);
 	du_out_open_object("wrap");
 	du_table_print(t, "rows");
 	du_out_close_object();
@@ -392,11 +396,11 @@ static void test_nested(void)
 	struct run r;
 
 	run(nested, &json, &r);
-	is_str(r.out, "{\"wrap\":{\"rows\":[{\"id\":1,\"ranges\":[4096,8192],\"opt\":5},{\"id\":2,\"ranges\":[4096,8192]}]}}\n",
-	       "json: a nested array from its callback, in column order; an unset OMIT_NULL column has no key");
+	is_str(r.out, "{\"wrap\":{\"rows\":[{\"id\":1,\"ranges\":[4096,8192],\"opt\":5},{\"id\":2,\"ranges\":[4096,8192]},{\"opt\":6}]}}\n",
+	       "json: a nested array from its callback, in column order; an unset OMIT_NULL column has no key; absent cells neither");
 	json = false;
 	run(nested, &json, &r);
-	is_str(r.out, "ID RANGES OPT\n1  4K,8K  5\n2  -      -\n",
+	is_str(r.out, "ID RANGES OPT\n1  4K,8K  5\n2  -      -\n-  -      6\n",
 	       "text: the nested cell's summary, - when none");
 }
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "du/argp-exact.h"
+#include "du/cli.h"
 #include "du/exitcodes.h"
 #include "du/iommufd.h"
 #include "du/output.h"
@@ -27,7 +28,7 @@
 # define PACKAGE_VERSION "unknown"
 #endif
 
-const char *argp_program_version = "iommufd-ctl (dmabuf-utils) " PACKAGE_VERSION;
+const char *argp_program_version = DU_VERSION_STRING("iommufd-ctl");
 
 /* ---- messages ------------------------------------------------------------ */
 
@@ -159,58 +160,31 @@ int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 	return EINVAL;
 }
 
-/* The first --help, -h, -?, --usage, --version or -V before any "--", or
- * NULL. */
-static const char *help_word(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return NULL;
-		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V") ||
-		    !strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") ||
-		    !strcmp(argv[i], "--usage") || !strcmp(argv[i], "-h"))
-			return argv[i];
-	}
-	return NULL;
-}
-
-static bool is_version_word(const char *w)
-{
-	return !strcmp(w, "--version") || !strcmp(w, "-V");
-}
-
 int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 	      void *input)
 {
 	char msg[200];
 	char *saved = argv[0];
-	const char *help;
-	int rc;
+	enum du_help_kind help;
+	int rc, hi = 0;
 
-	help = help_word(argc, argv);
+	help = du_help_find(argc, argv, &hi);
 	if (help && c->batch) {
 		/* Help text has no place in a batch's output (one JSON
 		 * document with -j): say where to get it. */
-		if (is_version_word(help))
+		if (help == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
-					 help);
+					 argv[hi]);
 		return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl %s --help')",
-				 help, c->cmd);
-	}
-	if (help && is_version_word(help)) {
-		printf("%s\n", argp_program_version);
-		return CTL_HELP_SHOWN;
+				 argv[hi], c->cmd);
 	}
 	if (help) {
-		/* -h is not an argp option: treat it as --help. */
-		char *hv[] = { NULL, (char *)"--help", NULL };
-
-		fflush(stdout);
+		/* The help options win over everything else on the line
+		 * (du/cli.h); nothing else is parsed. */
 		if (grow_printf(&parse_name, &parse_name_cap, "iommufd-ctl %s",
 				c->cmd))
 			return ctl_err(c, "out of memory");
-		hv[0] = parse_name;
-		argp_parse(argp, 2, hv, ARGP_NO_EXIT, NULL, input);
+		du_argp_help(argp, stdout, help, parse_name);
 		return CTL_HELP_SHOWN;
 	}
 	if (grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
@@ -327,16 +301,28 @@ const char *ctl_access_name(unsigned int access)
 
 /* ---- dispatch ------------------------------------------------------------------ */
 
-static void print_table(const struct ctl_cmd *t, const char *what)
+/* An object's commands ("iommufd-ctl ioas --help", "ioas help", "help
+ * ioas"), or its short usage. */
+static void print_table(const struct ctl_cmd *t, const char *what,
+			enum du_help_kind kind)
 {
-	printf("Usage: iommufd-ctl [OPTION...] %s%sCOMMAND [ARG...]\n\nCommands:\n",
-	       what ? what : "", what ? " " : "");
-	for (; t->fn || t->name; t++)
-		if (t->name)
-			printf("  %-14s %s\n", t->name, t->summary);
+	const struct ctl_cmd *e;
+
+	if (kind == DU_HELP_USAGE) {
+		printf("Usage: iommufd-ctl %s COMMAND [OPTION...]\n  COMMAND:", what);
+		for (e = t; e->fn || e->name; e++)
+			if (e->name)
+				printf(" %s", e->name);
+		printf(" help\n");
+		return;
+	}
+	printf("Usage: iommufd-ctl %s COMMAND [OPTION...]\n\nCommands:\n", what);
+	for (e = t; e->fn || e->name; e++)
+		if (e->name)
+			printf("  %-14s %s\n", e->name, e->summary);
 	printf("  %-14s %s\n", "help", "this list");
-	printf("\n'iommufd-ctl %s%sCOMMAND --help' describes a command's options.\n",
-	       what ? what : "", what ? " " : "");
+	printf("\n'iommufd-ctl %s COMMAND --help' (or 'iommufd-ctl help %s COMMAND') describes a command's options.\n",
+	       what, what);
 }
 
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
@@ -368,15 +354,24 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 				 what ? what : "a", what ? what : "",
 				 what ? " " : "");
 	}
-	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
-	    !strcmp(argv[0], "-h")) {
-		if (c->batch) {
-			c->cmd = NULL;
-			return ctl_usage(c, "'%s%shelp' is not available in a batch (run 'iommufd-ctl %s%shelp')",
-					 what ? what : "", what ? " " : "",
-					 what ? what : "", what ? " " : "");
-		}
-		print_table(table, what);
+	if (!what && c->batch && !strcmp(argv[0], "help")) {
+		c->cmd = NULL;
+		return ctl_usage(c, "'help' is not available in a batch (run 'iommufd-ctl help')");
+	}
+	if (what && (!strcmp(argv[0], "help") || du_help_word(argv[0]))) {
+		enum du_help_kind kind = du_help_word(argv[0]);
+
+		c->cmd = NULL;
+		if (c->batch && kind == DU_HELP_VERSION)
+			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
+					 argv[0]);
+		if (c->batch)
+			return ctl_usage(c, "'%s help' is not available in a batch (run 'iommufd-ctl %s help')",
+					 what, what);
+		if (kind == DU_HELP_VERSION)
+			du_print_version(stdout);
+		else
+			print_table(table, what, kind);
 		return CTL_HELP_SHOWN;
 	}
 	for (t = table; t->fn || t->name; t++) {
@@ -408,13 +403,26 @@ static const struct ctl_cmd top_cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
+static const struct argp global_argp;
+
+/* "help" = "--help"; "help CMD..." = "CMD... --help". */
 static int cmd_help(struct ctl *c, int argc, char **argv)
 {
-	(void)c;
-	(void)argc;
-	(void)argv;
-	print_table(top_cmds, NULL);
-	return CTL_HELP_SHOWN;
+	char **hv;
+	int rc;
+
+	if (argc < 2) {
+		du_argp_help(&global_argp, stdout, DU_HELP_HELP, "iommufd-ctl");
+		return CTL_HELP_SHOWN;
+	}
+	hv = calloc((size_t)argc + 1, sizeof(*hv));
+	if (!hv)
+		return ctl_err(c, "out of memory");
+	memcpy(hv, argv + 1, (size_t)(argc - 1) * sizeof(*hv));
+	hv[argc - 1] = (char *)"--help";
+	rc = ctl_dispatch(c, top_cmds, NULL, argc, hv);
+	free(hv);
+	return rc;
 }
 
 int ctl_run(struct ctl *c, int argc, char **argv)
@@ -424,15 +432,14 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	c->cmd = NULL;
 	if (argc >= 1 && c->batch) {
 		/* A line that is only a global help or version option. */
-		char *hv[] = { (char *)"", argv[0] };
-		const char *w = help_word(2, hv);
+		enum du_help_kind w = du_help_word(argv[0]);
 
-		if (w && is_version_word(w))
+		if (w == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
-					 w);
+					 argv[0]);
 		if (w)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --help')",
-					 w);
+					 argv[0]);
 	}
 	if (argc >= 1 && !strcmp(argv[0], "help") && !c->batch)
 		return cmd_help(c, argc, argv);
@@ -637,17 +644,42 @@ static const char global_doc[] =
 "Drive iommufd from the shell: IO address spaces (IOAS), mappings of "
 "anonymous memory, files, memfds and DMA-BUFs, VFIO devices and hardware "
 "page tables.\v"
-"Commands: ioas, device, hwpt, vfio-compat, show, exec, help; "
-"'iommufd-ctl OBJECT help' lists an object's commands.\n\n"
+"'iommufd-ctl COMMAND --help' (or 'iommufd-ctl help COMMAND') describes a "
+"command; 'iommufd-ctl OBJECT help' lists an object's commands.\n\n"
 "Objects live as long as the /dev/iommu fd: a one-shot command creates "
 "them and they are destroyed when it exits.  Use --batch to build an IO "
 "address space step by step, and 'exec' to run a program while it exists.\n\n"
 "Exit status: 0 success, 1 failure, 2 usage error or bad input, 3 the "
 "running kernel lacks the feature, 4 the DMA-BUF was revoked.";
 
+/* The commands table after the first paragraph of the help. */
+static char *global_help_filter(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\n\nCommands:\n", text);
+	for (const struct ctl_cmd *t = top_cmds; t->name; t++)
+		fprintf(f, "  %-12s %s\n", t->name, t->summary);
+	fprintf(f, "  %-12s %s\n\nGlobal options:", "help",
+		"this help; 'help COMMAND...': the command's");
+	if (fclose(f)) {
+		free(buf);
+		return (char *)text;
+	}
+	return buf;	/* argp frees it */
+}
+
 static const struct argp global_argp = {
 	global_options, global_parse, "COMMAND [ARG...]\n-b FILE", global_doc,
-	NULL, NULL, NULL,
+	NULL, global_help_filter, NULL,
 };
 
 /* Does a one-shot command line ask for help or the version? */
@@ -659,7 +691,7 @@ static bool asks_for_help(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 			  !strcmp(argv[1], "-h")))
 		return true;
-	return help_word(argc, argv) != NULL;
+	return du_help_find(argc, argv, NULL) != DU_HELP_NONE;
 }
 
 int main(int argc, char **argv)
@@ -678,7 +710,7 @@ int main(int argc, char **argv)
 					       sizeof(msg)))
 			du_die(DU_EXIT_USAGE, "%s", msg);
 	}
-	argp_parse(&global_argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
+	du_argp_parse(&global_argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 
 	null_stream = fopen("/dev/null", "we");
 	c.force = g.force;

@@ -25,7 +25,7 @@
 #define OUTPUT_MAX 4096
 
 enum cell_kind { CELL_NULL, CELL_STR, CELL_INT, CELL_U64, CELL_BOOL,
-		 CELL_NESTED };
+		 CELL_NESTED, CELL_ABSENT };
 
 struct nested {
 	du_nested_fn json;
@@ -290,6 +290,11 @@ void du_row_set_null(struct du_row *r, size_t col)
 	clear_cell(r, col);
 }
 
+void du_row_set_absent(struct du_row *r, size_t col)
+{
+	clear_cell(r, col)->kind = CELL_ABSENT;
+}
+
 void du_row_set_nested(struct du_row *r, size_t col, const char *text,
 		       du_nested_fn json, const void *data, size_t len)
 {
@@ -332,6 +337,8 @@ static void json_cell(const struct du_column *col, const struct cell *c)
 	case CELL_NULL:
 		if (!(col->flags & DU_COL_OMIT_NULL))
 			du_print_null(DU_JSON, k, NULL);
+		break;
+	case CELL_ABSENT:
 		break;
 	case CELL_NESTED:
 		c->v.n->json(k, c->v.n->data);
@@ -396,6 +403,7 @@ static const char *cell_text(const struct du_table *t,
 {
 	switch (c->kind) {
 	case CELL_NULL:
+	case CELL_ABSENT:
 		return "-";
 	case CELL_NESTED:
 		if (!c->v.n->text)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "du/argp-exact.h"
+#include "du/cli.h"
 #include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
@@ -34,7 +35,7 @@
 # define PACKAGE_VERSION "unknown"
 #endif
 
-const char *argp_program_version = "p2p-probe (dmabuf-utils) " PACKAGE_VERSION;
+const char *argp_program_version = DU_VERSION_STRING("p2p-probe");
 
 #define MAX_DEVICES 256
 

@@ -23,6 +23,7 @@
 #include "du/dmabuf.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
+#include "du/table.h"
 #include "maps.h"
 #include "proto.h"
 #include "target.h"
@@ -207,81 +208,157 @@ static bool is_bar_mapping(const struct ibuf *b)
 	return b->bar && !b->nfds;
 }
 
-static void print_holders(const struct ibuf *b);
+/* ---- the columns ------------------------------------------------------ */
 
-static void print_bar(const struct ibuf *b)
+/*
+ * One column table for both arrays of info: "buffers" rows leave DEVICE,
+ * BAR and CDEV out of their JSON (absent), "bar_mappings" rows SIZE,
+ * EXPORTER and COUNT, so that each keeps its documented keys and order.
+ * Text mode shows both kinds in one table (KIND tells them apart).
+ */
+enum {
+	IC_INODE, IC_KIND, IC_SIZE, IC_EXPORTER, IC_COUNT, IC_DEVICE, IC_BAR,
+	IC_CDEV, IC_NAME, IC_FDS, IC_MAPPINGS, IC_N
+};
+
+static const struct du_column info_cols[IC_N] = {
+	[IC_INODE] = { "INODE", "inode", DU_COL_U64,
+		       DU_COL_DEFAULT | DU_COL_RIGHT,
+		       "inode number of the DMA-BUF" },
+	[IC_KIND] = { "KIND", NULL, DU_COL_STR, DU_COL_DEFAULT,
+		      "buffer or bar (text only: JSON has two arrays)" },
+	[IC_SIZE] = { "SIZE", "size", DU_COL_SIZE,
+		      DU_COL_DEFAULT | DU_COL_RIGHT,
+		      "size from fdinfo (buffers; bytes with --bytes)" },
+	[IC_EXPORTER] = { "EXPORTER", "exporter", DU_COL_STR, DU_COL_DEFAULT,
+			  "exporter from fdinfo (buffers)" },
+	[IC_COUNT] = { "COUNT", "count", DU_COL_INT,
+		       DU_COL_DEFAULT | DU_COL_RIGHT,
+		       "reference count from fdinfo (buffers)" },
+	[IC_DEVICE] = { "DEVICE", "device", DU_COL_STR, DU_COL_DEFAULT,
+			"PCI address (BAR mappings)" },
+	[IC_BAR] = { "BAR", "bar", DU_COL_U64, DU_COL_DEFAULT | DU_COL_RIGHT,
+		     "BAR index (BAR mappings)" },
+	[IC_CDEV] = { "CDEV", "cdev", DU_COL_STR, DU_COL_DEFAULT,
+		      "VFIO cdev (BAR mappings)" },
+	[IC_NAME] = { "NAME", "name", DU_COL_STR, DU_COL_DEFAULT,
+		      "DMA-BUF name" },
+	[IC_FDS] = { "FDS", "fds", DU_COL_NESTED, DU_COL_DEFAULT,
+		     "holders by fd: COMMAND[PID]:FD (JSON: [{pid, comm, fd}])" },
+	[IC_MAPPINGS] = { "MAPPINGS", "mappings", DU_COL_NESTED,
+			  DU_COL_DEFAULT,
+			  "holders by mapping: COMMAND[PID] (JSON: [{pid, comm, start, end, perms}])" },
+};
+
+struct holders_data {
+	size_t n;
+	struct holder h[];
+};
+
+static void fds_json(const char *key, const void *data)
 {
-	du_out_open_object(NULL);
-	du_print_u64(DU_ANY, "inode", "inode %" PRIu64, b->ino);
-	du_print_string(DU_ANY, "device", " BAR mapping: device %s",
-			b->device);
-	du_print_u64(DU_ANY, "bar", " BAR %" PRIu64, (uint64_t)b->bar_index);
-	if (b->cdev[0])
-		du_print_string(DU_ANY, "cdev", " cdev %s", b->cdev);
-	else
-		du_print_null(DU_JSON, "cdev", NULL);
-	du_print_string(DU_ANY, "name", " name %s", b->map_name);
-	du_print_nl();
-	print_holders(b);
-	du_out_close_object();
+	const struct holders_data *d = data;
+
+	du_out_open_array(key);
+	for (size_t i = 0; i < d->n; i++) {
+		du_out_open_object(NULL);
+		du_print_int(DU_JSON, "pid", NULL, d->h[i].pid);
+		du_print_string(DU_JSON, "comm", NULL, d->h[i].comm);
+		du_print_int(DU_JSON, "fd", NULL, d->h[i].fd);
+		du_out_close_object();
+	}
+	du_out_close_array();
 }
 
-static void print_ibuf(const struct ibuf *b)
+static void maps_json(const char *key, const void *data)
+{
+	const struct holders_data *d = data;
+
+	du_out_open_array(key);
+	for (size_t i = 0; i < d->n; i++) {
+		du_out_open_object(NULL);
+		du_print_int(DU_JSON, "pid", NULL, d->h[i].pid);
+		du_print_string(DU_JSON, "comm", NULL, d->h[i].comm);
+		du_print_hex_u64(DU_JSON, "start", NULL, d->h[i].start);
+		du_print_hex_u64(DU_JSON, "end", NULL, d->h[i].end);
+		du_print_string(DU_JSON, "perms", NULL, d->h[i].perms);
+		du_out_close_object();
+	}
+	du_out_close_array();
+}
+
+/* A nested holders cell: "comm[pid]:fd ..." or "comm[pid] ..." in text. */
+static void set_holders(struct du_row *r, size_t col, const struct holder *h,
+			size_t n, bool fds)
+{
+	struct holders_data *d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	d = malloc(sizeof(*d) + n * sizeof(*h));
+	f = open_memstream(&text, &len);
+	if (!d || !f)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	d->n = n;
+	if (n)
+		memcpy(d->h, h, n * sizeof(*h));
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s%s[%d]", i ? " " : "", h[i].comm, (int)h[i].pid);
+		if (fds)
+			fprintf(f, ":%d", h[i].fd);
+	}
+	if (fclose(f))
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	du_row_set_nested(r, col, n ? text : NULL, fds ? fds_json : maps_json,
+			  d, sizeof(*d) + n * sizeof(*h));
+	free(text);
+	free(d);
+}
+
+static void add_bar(struct du_table *t, const struct ibuf *b)
+{
+	struct du_row *r = du_table_new_row(t);
+
+	du_row_set_u64(r, IC_INODE, b->ino);
+	du_row_set_str(r, IC_KIND, "bar");
+	du_row_set_absent(r, IC_SIZE);
+	du_row_set_absent(r, IC_EXPORTER);
+	du_row_set_absent(r, IC_COUNT);
+	du_row_set_str(r, IC_DEVICE, b->device);
+	du_row_set_u64(r, IC_BAR, (uint64_t)b->bar_index);
+	du_row_set_str(r, IC_CDEV, b->cdev[0] ? b->cdev : NULL);
+	du_row_set_str(r, IC_NAME, b->map_name);
+	set_holders(r, IC_FDS, b->fds, b->nfds, true);
+	set_holders(r, IC_MAPPINGS, b->maps, b->nmaps, false);
+}
+
+static void add_ibuf(struct du_table *t, const struct ibuf *b)
 {
 	const char *name = b->have_fi ? b->fi.name : b->map_name;
-	char sz[DU_SIZE_STRLEN];
+	struct du_row *r = du_table_new_row(t);
 
-	du_out_open_object(NULL);
-	du_print_u64(DU_ANY, "inode", "inode %" PRIu64, b->ino);
+	du_row_set_u64(r, IC_INODE, b->ino);
+	du_row_set_str(r, IC_KIND, "buffer");
 	if (b->have_fi) {
-		du_print_u64(DU_JSON, "size", NULL, b->fi.size);
-		du_printf(" size %s", du_format_size(b->fi.size, sz,
-						       sizeof(sz)));
-		du_print_string(DU_ANY, "exporter", " exporter %s",
-				b->fi.exp_name);
-		du_print_int(DU_ANY, "count", " count %" PRId64, b->fi.count);
-	} else {
-		du_print_null(DU_JSON, "size", NULL);
-		du_print_null(DU_JSON, "exporter", NULL);
-		du_print_null(DU_JSON, "count", NULL);
-		du_printf(" (mapped only: size and exporter unknown)");
+		du_row_set_u64(r, IC_SIZE, b->fi.size);
+		du_row_set_str(r, IC_EXPORTER, b->fi.exp_name);
+		du_row_set_int(r, IC_COUNT, b->fi.count);
 	}
-	if (name[0])
-		du_print_string(DU_ANY, "name", " name %s", name);
-	else
-		du_print_null(DU_JSON, "name", NULL);
-	du_print_nl();
-	print_holders(b);
-	du_out_close_object();
+	du_row_set_absent(r, IC_DEVICE);
+	du_row_set_absent(r, IC_BAR);
+	du_row_set_absent(r, IC_CDEV);
+	du_row_set_str(r, IC_NAME, name[0] ? name : NULL);
+	set_holders(r, IC_FDS, b->fds, b->nfds, true);
+	set_holders(r, IC_MAPPINGS, b->maps, b->nmaps, false);
 }
 
-static void print_holders(const struct ibuf *b)
+static const char *ibuf_name(const struct ibuf *b)
 {
-	size_t i;
+	const char *name = is_bar_mapping(b) || !b->have_fi ? b->map_name :
+			   b->fi.name;
 
-	du_out_open_array("fds");
-	for (i = 0; i < b->nfds; i++) {
-		du_out_open_object(NULL);
-		du_print_int(DU_ANY, "pid", "\tfd  pid %" PRId64, b->fds[i].pid);
-		du_print_string(DU_ANY, "comm", " (%s)", b->fds[i].comm);
-		du_print_int(DU_ANY, "fd", " fd %" PRId64, b->fds[i].fd);
-		du_print_nl();
-		du_out_close_object();
-	}
-	du_out_close_array();
-	du_out_open_array("mappings");
-	for (i = 0; i < b->nmaps; i++) {
-		du_out_open_object(NULL);
-		du_print_int(DU_ANY, "pid", "\tmap pid %" PRId64,
-			     b->maps[i].pid);
-		du_print_string(DU_ANY, "comm", " (%s)", b->maps[i].comm);
-		du_print_hex_u64(DU_ANY, "start", " %s", b->maps[i].start);
-		du_print_hex_u64(DU_ANY, "end", "-%s", b->maps[i].end);
-		du_print_string(DU_ANY, "perms", " %s", b->maps[i].perms);
-		du_print_nl();
-		du_out_close_object();
-	}
-	du_out_close_array();
+	return name[0] ? name : NULL;
 }
 
 struct info_args {
@@ -290,12 +367,17 @@ struct info_args {
 	uint64_t inode;
 	bool have_inode;
 	bool verbose;
+	const char **names;
+	size_t nnames;
+	struct du_table_opts topts;
 };
 
 static const struct argp_option info_options[] = {
 	{ "pid", OPT_PID, "PID", 0,
 	  "buffers this process holds (with --fd: whose fd)", 0 },
 	{ "inode", OPT_INODE, "INO", 0, "the buffer with this inode number", 0 },
+	{ "name", OPT_NAME, "PATTERN", 0,
+	  "only buffers whose name matches this glob (repeat for more)", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "name the processes that could not be inspected", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
@@ -304,10 +386,20 @@ static const struct argp_option info_options[] = {
 static error_t info_parse(int key, char *arg, struct argp_state *state)
 {
 	struct info_args *a = state->input;
+	const char **names;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->t;
+		state->child_inputs[1] = &a->topts;
+		break;
+	case OPT_NAME:
+		vd_check_name_pattern("--name", arg);
+		names = realloc(a->names, (a->nnames + 1) * sizeof(*names));
+		if (!names)
+			du_die(DU_EXIT_FAILURE, "out of memory");
+		names[a->nnames++] = arg;
+		a->names = names;
 		break;
 	case OPT_PID:
 		a->pid = vd_arg_pid("--pid", arg);
@@ -331,7 +423,8 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child info_children[] = {
-	{ &vd_target_argp, 0, NULL, 0 },
+	{ &vd_target_select_argp, 0, NULL, 0 },
+	{ &du_table_argp, 0, "Output:", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -344,7 +437,9 @@ static const struct argp info_argp = {
 	       "found.\v"
 	       "Select one buffer with --inode, --fd (of this process, or of "
 	       "--pid), or --socket and --id (a broker's buffer); --pid alone "
-	       "selects the buffers that process holds.",
+	       "selects the buffers that process holds; --name keeps the "
+	       "buffers whose name matches.  --list-columns names the columns "
+	       "for -o.",
 	.children = info_children,
 };
 
@@ -361,20 +456,18 @@ static bool held_by(const struct ibuf *b, pid_t pid)
 	return false;
 }
 
-int cmd_info(int argc, char **argv)
+static int info_run(struct info_args *ap, struct du_table *t)
 {
-	struct info_args a;
+	struct info_args a = *ap;
 	struct info_state s;
 	struct du_dmabuf_fdinfo fi;
 	struct vd_client c;
 	size_t i, shown = 0;
 	bool select = false;
+	struct du_table *bars = NULL;
+	char msg[200];
 	int fd, r, status;
 
-	memset(&a, 0, sizeof(a));
-	vd_parse(&info_argp, "info", argc, argv, &a);
-	if (a.t.device || a.t.device_fd >= 0 || a.t.bar >= 0)
-		vd_usage("--device and --device-fd do not apply to info");
 	if ((a.t.have_id || a.t.fd >= 0) + a.have_inode > 1 ||
 	    (a.t.have_id && a.t.fd >= 0))
 		vd_usage("give one of --inode, --fd, --id");
@@ -443,32 +536,44 @@ int cmd_info(int argc, char **argv)
 	}
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), cmp_ibuf);
+	status = DU_EXIT_OK;
 	vd_out_begin();
-	du_out_open_array("buffers");
 	for (i = 0; i < s.n; i++) {
 		if (select && s.v[i].ino != a.inode)
 			continue;
 		if (!select && a.pid && !held_by(&s.v[i], a.pid))
+			continue;
+		if (!vd_name_matches(a.names, a.nnames, ibuf_name(&s.v[i])))
 			continue;
 		if (is_bar_mapping(&s.v[i]))
 			continue;
-		print_ibuf(&s.v[i]);
+		add_ibuf(t, &s.v[i]);
 		shown++;
 	}
-	du_out_close_array();
-	du_out_open_array("bar_mappings");
+	/* text: one table, the BAR mappings after the buffers */
+	if (du_out_is_json()) {
+		if (du_table_print(t, "buffers") < 0)
+			status = DU_EXIT_FAILURE;
+		bars = du_table_new(info_cols, IC_N, &a.topts, msg,
+				    sizeof(msg));
+		if (!bars)
+			du_die(DU_EXIT_FAILURE, "%s", msg);
+	}
 	for (i = 0; i < s.n; i++) {
 		if (select && s.v[i].ino != a.inode)
 			continue;
 		if (!select && a.pid && !held_by(&s.v[i], a.pid))
 			continue;
+		if (!vd_name_matches(a.names, a.nnames, ibuf_name(&s.v[i])))
+			continue;
 		if (!is_bar_mapping(&s.v[i]))
 			continue;
-		print_bar(&s.v[i]);
+		add_bar(bars ? bars : t, &s.v[i]);
 		shown++;
 	}
-	du_out_close_array();
-	status = DU_EXIT_OK;
+	if (du_table_print(bars ? bars : t, "bar_mappings") < 0)
+		status = DU_EXIT_FAILURE;
+	du_table_free(bars);
 	if (select && !shown) {
 		du_err("no process holds a DMA-BUF with inode %" PRIu64,
 		       a.inode);
@@ -483,4 +588,22 @@ int cmd_info(int argc, char **argv)
 	free(s.v);
 	free(s.slot);
 	return vd_out_end(status);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct info_args a;
+	struct du_table *t;
+	int status;
+
+	memset(&a, 0, sizeof(a));
+	vd_parse(&info_argp, "info", argc, argv, &a);
+	t = vd_table_start(info_cols, IC_N, &a.topts, &status);
+	if (t) {
+		status = info_run(&a, t);
+		du_table_free(t);
+	}
+	free(a.names);
+	du_table_opts_free(&a.topts);
+	return status;
 }

@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "du/argp-exact.h"
+#include "du/cli.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
+#include "du/table.h"
 #include "du/pci.h"
 #include "vfio-dmabuf.h"
 
-const char *argp_program_version = "vfio-dmabuf " PACKAGE_VERSION;
+const char *argp_program_version = DU_VERSION_STRING("vfio-dmabuf");
 
 struct vd_global vd_g = {
 	.proc_root = "/proc",
@@ -72,6 +74,31 @@ int vd_out_end(int status)
 	if (du_out_finish() < 0 && status == DU_EXIT_OK)
 		return DU_EXIT_FAILURE;
 	return status;
+}
+
+struct du_table *vd_table_start(const struct du_column *cols, size_t ncols,
+				struct du_table_opts *o, int *status)
+{
+	struct du_table *t;
+	char msg[200];
+	int r;
+
+	if (o->json)
+		vd_g.json = true;
+	if (o->list_columns) {
+		vd_out_begin();
+		r = du_table_list_columns(cols, ncols);
+		*status = vd_out_end(r ? DU_EXIT_FAILURE : DU_EXIT_OK);
+		return NULL;
+	}
+	t = du_table_new(cols, ncols, o, msg, sizeof(msg));
+	if (!t) {
+		if (!strcmp(msg, "out of memory"))
+			du_die(DU_EXIT_FAILURE, "%s", msg);
+		vd_usage("%s", msg);
+	}
+	*status = DU_EXIT_OK;
+	return t;
 }
 
 int vd_arg_fd(const char *opt, const char *s)
@@ -201,7 +228,7 @@ static void parse_filtered(const struct argp *argp, int argc, char **argv,
 		setvbuf(f, NULL, _IOLBF, 0);
 		stderr = f;
 	}
-	argp_parse(argp, argc, argv, flags, NULL, input);
+	du_argp_parse(argp, argc, argv, flags, NULL, input);
 	if (f) {
 		stderr = saved;
 		fclose(f);
@@ -313,7 +340,7 @@ static int cmd_help(int argc, char **argv)
 		char *av[] = { (char *)"vfio-dmabuf", help_opt, NULL };
 		extern const struct argp vd_main_argp;
 
-		argp_parse(&vd_main_argp, 2, av, 0, NULL, NULL);
+		du_argp_parse(&vd_main_argp, 2, av, 0, NULL, NULL);
 		return DU_EXIT_OK;
 	}
 	if (argc > 3 || (argc == 3 && strcmp(argv[1], "memattr") &&

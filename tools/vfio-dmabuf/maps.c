@@ -23,6 +23,7 @@
 #endif
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "du/errname.h"
 #include "du/exitcodes.h"
 #include "du/output.h"
+#include "du/table.h"
 #include "maps.h"
 #include "vfio-dmabuf.h"
 
@@ -284,16 +286,72 @@ int vd_classify_mapping(const struct du_maps_entry *e, struct vd_mapping *m)
 
 /* ---- the command ------------------------------------------------------ */
 
+/* A DMA-BUF name has at most 31 bytes; a glob for it needs no more than
+ * a few times that. */
+#define VD_NAME_PATTERN_MAX 255
+
+/* The columns of maps: the JSON keys and their order are the documented
+ * schema of "mappings" (vfio-dmabuf(1)); the default text columns are the
+ * ones maps always printed. */
+enum {
+	MC_PID, MC_COMM, MC_START, MC_END, MC_ADDRESS, MC_SIZE, MC_PERMS,
+	MC_KIND, MC_DEVICE, MC_CDEV, MC_BAR, MC_OFFSET, MC_BAR_OFFSET,
+	MC_INODE, MC_NAME, MC_EXPORTER, MC_N
+};
+
+static const struct du_column maps_cols[MC_N] = {
+	[MC_PID] = { "PID", "pid", DU_COL_INT, DU_COL_DEFAULT,
+		     "process id" },
+	[MC_COMM] = { "COMMAND", "comm", DU_COL_STR, DU_COL_DEFAULT,
+		      "process name (comm)" },
+	[MC_START] = { "START", "start", DU_COL_ADDR, 0,
+		       "start address of the mapping" },
+	[MC_END] = { "END", "end", DU_COL_ADDR, 0,
+		     "end address of the mapping (exclusive)" },
+	[MC_ADDRESS] = { "ADDRESS", NULL, DU_COL_STR, DU_COL_DEFAULT,
+			 "START-END (text only; JSON has start and end)" },
+	[MC_SIZE] = { "SIZE", "size", DU_COL_SIZE,
+		      DU_COL_DEFAULT | DU_COL_RIGHT,
+		      "size of the mapping (bytes with --bytes)" },
+	[MC_PERMS] = { "PERM", "perms", DU_COL_STR, DU_COL_DEFAULT,
+		       "permissions as in /proc/PID/maps (rw-s)" },
+	[MC_KIND] = { "KIND", "kind", DU_COL_STR, DU_COL_DEFAULT,
+		      "bar, buffer or device (see DESCRIPTION)" },
+	[MC_DEVICE] = { "DEVICE", "device", DU_COL_STR, DU_COL_DEFAULT,
+			"PCI address of the device, when known" },
+	[MC_CDEV] = { "CDEV", "cdev", DU_COL_STR, DU_COL_DEFAULT,
+		      "VFIO cdev (vfioN), when known" },
+	[MC_BAR] = { "BAR", "bar", DU_COL_INT, DU_COL_DEFAULT | DU_COL_RIGHT,
+		     "BAR index, when known" },
+	[MC_OFFSET] = { "OFFSET", "offset", DU_COL_ADDR,
+			DU_COL_DEFAULT | DU_COL_RIGHT,
+			"offset of the mapping in its buffer or device file" },
+	[MC_BAR_OFFSET] = { "BAR-OFFSET", "bar_offset", DU_COL_ADDR,
+			    DU_COL_RIGHT,
+			    "offset in the BAR, when /proc tells it" },
+	[MC_INODE] = { "INODE", "inode", DU_COL_U64, DU_COL_RIGHT,
+		       "inode number of the DMA-BUF or device file" },
+	[MC_NAME] = { "NAME", "name", DU_COL_STR, DU_COL_DEFAULT,
+		      "DMA-BUF name (null for unnamed buffers and device mappings)" },
+	[MC_EXPORTER] = { "EXPORTER", "exporter", DU_COL_STR, 0,
+			  "exporter from fdinfo, when the process holds an fd of the buffer" },
+};
+
 struct maps_args {
-	pid_t pid;
-	const char *device;
-	struct du_pci_addr addr;
+	pid_t *pids;
+	size_t npids;
+	struct du_pci_addr *addrs;
+	size_t naddrs;
+	const char **names;
+	size_t nnames;
 	int bar;
 	bool verbose;
+	struct du_table_opts topts;
 };
 
 struct maps_state {
 	struct maps_args *a;
+	struct du_table *t;
 	pid_t pid;
 	char comm[64];
 	struct vd_proc_bufs bufs;
@@ -302,72 +360,88 @@ struct maps_state {
 	struct vd_proc_issues issues;
 };
 
+/* --device: does the mapping belong to one of the devices? */
+static bool device_matches(const struct maps_args *a, const char *device)
+{
+	struct du_pci_addr x;
+
+	if (!a->naddrs)
+		return true;
+	if (!device || !device[0] || du_parse_pci_addr(device, &x) < 0)
+		return false;
+	for (size_t i = 0; i < a->naddrs; i++)
+		if (du_pci_addr_equal(&x, &a->addrs[i]))
+			return true;
+	return false;
+}
+
+void vd_check_name_pattern(const char *opt, const char *pattern)
+{
+	if (!*pattern)
+		vd_usage("%s: empty pattern", opt);
+	if (strlen(pattern) > VD_NAME_PATTERN_MAX)
+		vd_usage("%s: pattern longer than %d bytes", opt,
+			 VD_NAME_PATTERN_MAX);
+}
+
+bool vd_name_matches(const char **patterns, size_t n, const char *name)
+{
+	if (!n)
+		return true;
+	if (!name)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!fnmatch(patterns[i], name, 0))
+			return true;
+	return false;
+}
+
 static int show_entry(const struct du_maps_entry *e, void *arg)
 {
 	struct maps_state *s = arg;
 	struct vd_mapping m;
 	const struct vd_proc_buf *pb = NULL;
-	char sz[DU_SIZE_STRLEN];
+	struct du_row *r;
+	char addr[2 * 20 + 2];
 
 	if (!vd_classify_mapping(e, &m))
 		return 0;
-	if (s->a->device) {
-		struct du_pci_addr x;
-
-		if (!m.device[0] || du_parse_pci_addr(m.device, &x) < 0 ||
-		    !du_pci_addr_equal(&x, &s->a->addr))
-			return 0;
-	}
+	if (!device_matches(s->a, m.device))
+		return 0;
 	if (s->a->bar >= 0 && m.bar != s->a->bar)
 		return 0;
-	if (m.is_dmabuf) {
+	if (!vd_name_matches(s->a->names, s->a->nnames,
+			     m.is_dmabuf && m.named ? m.name : NULL))
+		return 0;
+	if (m.is_dmabuf && du_table_wants(s->t, MC_EXPORTER)) {
 		if (!s->bufs_read) {
 			(void)vd_proc_bufs_read(s->pid, &s->bufs);
 			s->bufs_read = true;
 		}
 		pb = vd_proc_bufs_find(&s->bufs, e->inode);
 	}
-	if (!s->shown++ && !du_out_is_json())
-		du_printf("%-7s %-15s %-33s %6s %-4s %-6s %-12s %-6s %3s %10s  %s\n",
-			  "PID", "COMMAND", "ADDRESS", "SIZE", "PERM", "KIND",
-			  "DEVICE", "CDEV", "BAR", "OFFSET", "NAME");
-	du_out_open_object(NULL);
-	du_print_int(DU_ANY, "pid", "%-7" PRId64, s->pid);
-	du_print_string(DU_ANY, "comm", " %-15s", s->comm);
-	du_print_hex_u64(DU_ANY, "start", " %s", e->start);
-	du_print_hex_u64(DU_ANY, "end", "-%-16s", e->end);
-	du_print_u64(DU_JSON, "size", NULL, e->end - e->start);
-	du_printf(" %6s", du_format_size(e->end - e->start, sz, sizeof(sz)));
-	du_print_string(DU_ANY, "perms", " %-4s", e->perms);
-	du_print_string(DU_ANY, "kind", " %-6s", m.kind);
-	if (m.device[0])
-		du_print_string(DU_ANY, "device", " %-12s", m.device);
-	else
-		du_print_null(DU_ANY, "device", " -           ");
-	if (m.cdev[0])
-		du_print_string(DU_ANY, "cdev", " %-6s", m.cdev);
-	else
-		du_print_null(DU_ANY, "cdev", " -     ");
+	s->shown++;
+	r = du_table_new_row(s->t);
+	du_row_set_int(r, MC_PID, s->pid);
+	du_row_set_str(r, MC_COMM, s->comm);
+	du_row_set_u64(r, MC_START, e->start);
+	du_row_set_u64(r, MC_END, e->end);
+	snprintf(addr, sizeof(addr), "0x%" PRIx64 "-0x%" PRIx64, e->start,
+		 e->end);
+	du_row_set_str(r, MC_ADDRESS, addr);
+	du_row_set_u64(r, MC_SIZE, e->end - e->start);
+	du_row_set_str(r, MC_PERMS, e->perms);
+	du_row_set_str(r, MC_KIND, m.kind);
+	du_row_set_str(r, MC_DEVICE, m.device[0] ? m.device : NULL);
+	du_row_set_str(r, MC_CDEV, m.cdev[0] ? m.cdev : NULL);
 	if (m.bar >= 0)
-		du_print_u64(DU_ANY, "bar", " %3" PRIu64, (uint64_t)m.bar);
-	else
-		du_print_null(DU_ANY, "bar", "   -");
-	du_print_hex_u64(DU_ANY, "offset", " %10s", m.offset);
+		du_row_set_int(r, MC_BAR, m.bar);
+	du_row_set_u64(r, MC_OFFSET, m.offset);
 	if (m.have_bar_offset)
-		du_print_hex_u64(DU_JSON, "bar_offset", NULL, m.bar_offset);
-	else
-		du_print_null(DU_JSON, "bar_offset", NULL);
-	du_print_u64(DU_JSON, "inode", NULL, e->inode);
-	if (m.is_dmabuf && m.named)
-		du_print_string(DU_ANY, "name", "  %s", m.name);
-	else
-		du_print_null(DU_ANY, "name", "  -");
-	if (pb)
-		du_print_string(DU_JSON, "exporter", NULL, pb->fi.exp_name);
-	else
-		du_print_null(DU_JSON, "exporter", NULL);
-	du_print_nl();
-	du_out_close_object();
+		du_row_set_u64(r, MC_BAR_OFFSET, m.bar_offset);
+	du_row_set_u64(r, MC_INODE, e->inode);
+	du_row_set_str(r, MC_NAME, m.is_dmabuf && m.named ? m.name : NULL);
+	du_row_set_str(r, MC_EXPORTER, pb ? pb->fi.exp_name : NULL);
 	return 0;
 }
 
@@ -384,7 +458,7 @@ static int maps_pid(pid_t pid, void *arg)
 	if (s->bufs_read)
 		vd_proc_bufs_free(&s->bufs);
 	vd_proc_issue_malformed(&s->issues, pid, s->comm, bad);
-	if (s->a->pid)
+	if (s->a->npids)
 		return r;
 	if (r < 0 && r != -ENOMEM)
 		vd_proc_issue_unreadable(&s->issues, pid, s->comm, "maps", -r);
@@ -392,34 +466,60 @@ static int maps_pid(pid_t pid, void *arg)
 }
 
 static const struct argp_option maps_options[] = {
-	{ "pid", OPT_PID, "PID", 0, "only this process (default: all)", 0 },
-	{ "device", OPT_DEVICE, "ADDR", 0, "only mappings of this device", 0 },
+	{ "pid", OPT_PID, "PID", 0,
+	  "only this process (repeat for more; default: all)", 0 },
+	{ "device", OPT_DEVICE, "ADDR", 0,
+	  "only mappings of this device (repeat for more)", 0 },
 	{ "bar", OPT_BAR, "N", 0, "only mappings of this BAR", 0 },
+	{ "name", OPT_NAME, "PATTERN", 0,
+	  "only DMA-BUFs whose name matches this glob (repeat for more)", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "name the processes that could not be inspected", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
+static void *grow(void *v, size_t n, size_t size)
+{
+	void *nv = realloc(v, (n + 1) * size);
+
+	if (!nv)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	return nv;
+}
+
 static error_t maps_parse(int key, char *arg, struct argp_state *state)
 {
 	struct maps_args *a = state->input;
+	struct du_pci_addr addr;
 	unsigned int ub;
+	pid_t pid;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->topts;
+		break;
 	case OPT_PID:
-		a->pid = vd_arg_pid("--pid", arg);
+		pid = vd_arg_pid("--pid", arg);
+		a->pids = grow(a->pids, a->npids, sizeof(*a->pids));
+		a->pids[a->npids++] = pid;
 		break;
 	case OPT_DEVICE:
-		if (du_parse_pci_addr(arg, &a->addr) < 0)
+		if (du_parse_pci_addr(arg, &addr) < 0)
 			vd_usage("--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
 				 arg);
-		a->device = arg;
+		a->addrs = grow(a->addrs, a->naddrs, sizeof(*a->addrs));
+		a->addrs[a->naddrs++] = addr;
 		break;
 	case OPT_BAR:
 		if (du_parse_bar(arg, &ub) < 0)
 			vd_usage("--bar: '%s' is not a BAR index (0-5)",
 				 arg);
 		a->bar = (int)ub;
+		break;
+	case OPT_NAME:
+		vd_check_name_pattern("--name", arg);
+		a->names = grow(a->names, a->nnames, sizeof(*a->names));
+		a->names[a->nnames++] = arg;
 		break;
 	case 'v':
 		a->verbose = true;
@@ -433,44 +533,81 @@ static error_t maps_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static const struct argp_child maps_children[] = {
+	{ &du_table_argp, 0, "Output:", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const struct argp maps_argp = {
 	.options = maps_options,
 	.parser = maps_parse,
+	.children = maps_children,
 	.doc = "List the VFIO DMA-BUF and BAR mappings of one process or of all, "
 	       "from /proc/PID/maps, decoding names such as "
 	       "/dmabuf:vfio0:0000:00:03.0/2 into device, cdev, BAR and offset.\v"
 	       "KIND is bar (a BAR mapped through the device fd), buffer (an "
 	       "exported DMA-BUF) or device (a BAR mapping on a kernel without "
-	       "DMA-BUF backed BAR mmaps).",
+	       "DMA-BUF backed BAR mmaps).  Filters of different kinds must "
+	       "all match; repeated filters of one kind match any of their "
+	       "values.  --list-columns names the columns for -o.",
 };
+
+static void maps_args_free(struct maps_args *a)
+{
+	free(a->pids);
+	free(a->addrs);
+	free(a->names);
+	du_table_opts_free(&a->topts);
+}
 
 int cmd_maps(int argc, char **argv)
 {
 	struct maps_args a = { .bar = -1 };
 	struct maps_state s;
+	size_t i, j;
 	int r, status = DU_EXIT_OK;
 
 	vd_parse(&maps_argp, "maps", argc, argv, &a);
 	memset(&s, 0, sizeof(s));
 	s.a = &a;
-	if (a.pid && !vd_proc_exists(a.pid)) {
-		du_err("no process %d (in %s)", (int)a.pid, vd_g.proc_root);
-		return DU_EXIT_FAILURE;
+	s.t = vd_table_start(maps_cols, MC_N, &a.topts, &status);
+	if (!s.t) {
+		maps_args_free(&a);
+		return status;
+	}
+	/* one pass per process, in the order given; a pid given twice once */
+	for (i = 0; i < a.npids; i++) {
+		for (j = 0; j < i && a.pids[j] != a.pids[i]; j++)
+			;
+		if (j < i) {
+			memmove(&a.pids[i], &a.pids[i + 1],
+				(a.npids - i - 1) * sizeof(*a.pids));
+			a.npids--;
+			i--;
+			continue;
+		}
+		if (!vd_proc_exists(a.pids[i])) {
+			du_err("no process %d (in %s)", (int)a.pids[i],
+			       vd_g.proc_root);
+			du_table_free(s.t);
+			maps_args_free(&a);
+			return DU_EXIT_FAILURE;
+		}
 	}
 	vd_out_begin();
-	du_out_open_array("mappings");
-	if (a.pid) {
-		r = maps_pid(a.pid, &s);
+	for (i = 0; i < a.npids; i++) {
+		r = maps_pid(a.pids[i], &s);
 		if (r == -EACCES || r == -EPERM) {
 			du_err("cannot read the maps of process %d: %s (run as root)",
-			       (int)a.pid, strerror(-r));
+			       (int)a.pids[i], strerror(-r));
 			status = DU_EXIT_FAILURE;
 		} else if (r < 0) {
 			du_err("cannot read the maps of process %d: %s",
-			       (int)a.pid, strerror(-r));
+			       (int)a.pids[i], strerror(-r));
 			status = DU_EXIT_FAILURE;
 		}
-	} else {
+	}
+	if (!a.npids) {
 		r = vd_proc_for_each_pid(maps_pid, &s);
 		if (r < 0) {
 			du_err("cannot read %s: %s", vd_g.proc_root,
@@ -478,8 +615,11 @@ int cmd_maps(int argc, char **argv)
 			status = DU_EXIT_FAILURE;
 		}
 	}
-	du_out_close_array();
+	if (du_table_print(s.t, "mappings") < 0 && status == DU_EXIT_OK)
+		status = DU_EXIT_FAILURE;
+	du_table_free(s.t);
 	vd_proc_issues_report(&s.issues, a.verbose);
 	vd_proc_issues_free(&s.issues);
+	maps_args_free(&a);
 	return vd_out_end(status);
 }

@@ -82,4 +82,14 @@ void vd_proc_issue_malformed(struct vd_proc_issues *is, pid_t pid,
 void vd_proc_issues_report(const struct vd_proc_issues *is, bool verbose);
 void vd_proc_issues_free(struct vd_proc_issues *is);
 
+/*
+ * --name PATTERN filters (maps, info): a shell glob (fnmatch(3) without
+ * flags: *, ? and [...] match any characters, '/' and a leading '.'
+ * included; a pattern without them matches the name exactly).  n == 0
+ * matches everything; a NULL name (unnamed) matches no pattern.
+ * vd_check_name_pattern refuses an empty or over-long pattern (exit 2).
+ */
+bool vd_name_matches(const char **patterns, size_t n, const char *name);
+void vd_check_name_pattern(const char *opt, const char *pattern);
+
 #endif /* VFIO_DMABUF_MAPS_H */

@@ -17,6 +17,7 @@
 #include "du/exitcodes.h"
 #include "du/output.h"
 #include "du/pci.h"
+#include "du/table.h"
 #include "du/vfio.h"
 #include "vfio-dmabuf.h"
 
@@ -39,6 +40,28 @@ struct probe_args {
 	const char *device;
 	unsigned int require;
 	enum vd_vfio_mode mode;
+	struct du_table_opts topts;
+};
+
+/* The BARs of the device: "bars" in vfio-dmabuf(1), keys and order as
+ * they always were. */
+enum { PC_INDEX, PC_TYPE, PC_64BIT, PC_PREFETCH, PC_START, PC_SIZE, PC_N };
+
+static const struct du_column probe_cols[PC_N] = {
+	[PC_INDEX] = { "BAR", "index", DU_COL_U64,
+		       DU_COL_DEFAULT | DU_COL_RIGHT, "BAR index (0-5)" },
+	[PC_TYPE] = { "TYPE", "type", DU_COL_STR, DU_COL_DEFAULT,
+		      "mem or io" },
+	[PC_64BIT] = { "64BIT", "is_64bit", DU_COL_BOOL, DU_COL_DEFAULT,
+		       "a 64-bit memory BAR" },
+	[PC_PREFETCH] = { "PREFETCH", "prefetchable", DU_COL_BOOL,
+			  DU_COL_DEFAULT, "prefetchable" },
+	[PC_START] = { "START", "start", DU_COL_ADDR,
+		       DU_COL_DEFAULT | DU_COL_RIGHT,
+		       "bus address where the BAR starts" },
+	[PC_SIZE] = { "SIZE", "size", DU_COL_SIZE,
+		      DU_COL_DEFAULT | DU_COL_RIGHT,
+		      "size of the BAR (bytes with --bytes)" },
 };
 
 static const struct argp_option probe_options[] = {
@@ -58,6 +81,9 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 	int v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->topts;
+		break;
 	case OPT_DEVICE:
 		a->device = arg;
 		break;
@@ -87,7 +113,7 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 		vd_usage("unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!a->device)
+		if (!a->device && !a->topts.list_columns)
 			vd_usage("missing --device");
 		break;
 	default:
@@ -96,9 +122,15 @@ static error_t probe_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static const struct argp_child probe_children[] = {
+	{ &du_table_argp, 0, "Output (the BARs):", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const struct argp probe_argp = {
 	.options = probe_options,
 	.parser = probe_parse,
+	.children = probe_children,
 	.doc = "Show a device's BARs and, when it is bound to vfio-pci, which "
 	       "DMA-BUF features the running kernel offers for it.\v"
 	       "Features are probed with VFIO_DEVICE_FEATURE_PROBE, which never "
@@ -114,15 +146,21 @@ int cmd_probe(int argc, char **argv)
 	struct du_vfio_device vfio;
 	struct du_pci_ids ids;
 	struct vd_features f;
-	char msg[VD_MSG_LEN], drv[64], cdev[32], sz[DU_SIZE_STRLEN];
+	char msg[VD_MSG_LEN], drv[64], cdev[32];
+	struct du_table *t;
 	unsigned int group, i, missing = 0;
 	bool bound, have_f = false;
 	int status, err;
 
 	vd_parse(&probe_argp, "probe", argc, argv, &a);
+	t = vd_table_start(probe_cols, PC_N, &a.topts, &status);
+	du_table_opts_free(&a.topts);
+	if (!t)
+		return status;
 	status = vd_pcidev_lookup(a.device, &d, msg, sizeof(msg));
 	if (status) {
 		du_err("%s", msg);
+		du_table_free(t);
 		return status;
 	}
 	err = du_pci_driver(&d.addr, drv, sizeof(drv));
@@ -131,6 +169,7 @@ int cmd_probe(int argc, char **argv)
 		status = vd_open_device(&d, a.mode, &vfio, msg, sizeof(msg));
 		if (status) {
 			du_err("%s", msg);
+			du_table_free(t);
 			return status;
 		}
 		vd_probe_features(vfio.fd, &f);
@@ -139,6 +178,7 @@ int cmd_probe(int argc, char **argv)
 	} else if (a.require) {
 		du_err("%s is not bound to vfio-pci: cannot probe its features",
 		       d.bdf);
+		du_table_free(t);
 		return DU_EXIT_FAILURE;
 	}
 
@@ -165,33 +205,26 @@ int cmd_probe(int argc, char **argv)
 	else
 		du_print_null(DU_ANY, "cdev", " cdev -");
 	du_print_nl();
-	du_out_open_array("bars");
 	for (i = 0; i < DU_PCI_NUM_BARS; i++) {
 		const struct du_pci_bar *b = &d.bars[i];
+		struct du_row *r;
 
 		if (!b->size)
 			continue;
-		du_out_open_object(NULL);
-		du_print_u64(DU_ANY, "index", "\tbar %" PRIu64, b->index);
-		du_print_string(DU_ANY, "type", " %s",
-				b->flags & DU_BAR_IO ? "io" : "mem");
-		du_print_bool(DU_JSON, "is_64bit", NULL, b->flags & DU_BAR_64);
-		du_print_bool(DU_JSON, "prefetchable", NULL,
-			      b->flags & DU_BAR_PREFETCH);
-		if (b->flags & DU_BAR_64)
-			du_printf(" 64-bit");
-		if (b->flags & DU_BAR_PREFETCH)
-			du_printf(" prefetchable");
-		du_print_hex_u64(DU_ANY, "start", " at %s", b->start);
-		du_print_u64(DU_JSON, "size", NULL, b->size);
-		du_printf(" size %s", du_format_size(b->size, sz, sizeof(sz)));
-		du_print_nl();
-		du_out_close_object();
+		r = du_table_new_row(t);
+		du_row_set_u64(r, PC_INDEX, b->index);
+		du_row_set_str(r, PC_TYPE, b->flags & DU_BAR_IO ? "io" : "mem");
+		du_row_set_bool(r, PC_64BIT, b->flags & DU_BAR_64);
+		du_row_set_bool(r, PC_PREFETCH, b->flags & DU_BAR_PREFETCH);
+		du_row_set_u64(r, PC_START, b->start);
+		du_row_set_u64(r, PC_SIZE, b->size);
 	}
-	du_out_close_array();
+	if (du_table_print(t, "bars") < 0)
+		status = DU_EXIT_FAILURE;
+	du_table_free(t);
 	if (have_f) {
 		du_out_open_object("features");
-		du_print_bool(DU_ANY, "dma_buf", "\tfeatures: dma_buf %s",
+		du_print_bool(DU_ANY, "dma_buf", "features: dma_buf %s",
 			      f.dma_buf);
 		du_print_bool(DU_ANY, "dma_buf_revoke", ", dma_buf_revoke %s",
 			      f.revoke);
@@ -214,7 +247,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	du_out_close_object();
 	du_out_close_array();
-	status = vd_out_end(DU_EXIT_OK);
+	status = vd_out_end(status);
 	if (missing) {
 		msg[0] = '\0';
 		for (i = 0; feature_keywords[i].name; i++)

@@ -83,6 +83,23 @@ const struct argp vd_target_argp = {
 	.parser = target_parse,
 };
 
+/* --socket, --id, --timeout and --fd only (the first entries above). */
+static const struct argp_option select_options[] = {
+	{ NULL, 0, NULL, 0, "Which buffer:", 2 },
+	{ "socket", OPT_SOCKET, "PATH", 0,
+	  "the broker's socket (default $VFIO_DMABUF_SOCKET)", 2 },
+	{ "id", OPT_ID, "ID", 0, "the broker's buffer ID", 2 },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", 0,
+	  "wait at most SECONDS for the broker at each step (default 5; 0 waits forever)", 2 },
+	{ "fd", OPT_FD, "FD", 0, "an inherited DMA-BUF file descriptor", 2 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+const struct argp vd_target_select_argp = {
+	.options = select_options,
+	.parser = target_parse,
+};
+
 void vd_target_check(const struct vd_target *t, unsigned int allow)
 {
 	int sources = (t->have_id ? 1 : 0) + (t->fd >= 0 ? 1 : 0) +

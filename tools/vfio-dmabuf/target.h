@@ -23,6 +23,9 @@ struct vd_target {
 };
 
 extern const struct argp vd_target_argp;
+/* The same without --device, --device-fd and --vfio-mode (info, which
+ * opens no device). */
+extern const struct argp vd_target_select_argp;
 
 enum {
 	VD_TARGET_FD		= 1 << 0,	/* --fd accepted */

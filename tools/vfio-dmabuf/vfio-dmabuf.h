@@ -59,6 +59,20 @@ void vd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 void vd_out_begin(void);
 int vd_out_end(int status);
 
+/*
+ * Listings (maps, info, list, probe): the common options of du/table.h.
+ * vd_table_start() applies -J (as -j), makes the table for cols (an
+ * unknown or malformed -o column is a usage error: exit 2) and, with
+ * --list-columns, prints the columns and returns NULL with the exit
+ * status in *status; otherwise returns the table (the caller starts the
+ * output session with vd_out_begin() once its own checks passed).
+ */
+struct du_column;
+struct du_table;
+struct du_table_opts;
+struct du_table *vd_table_start(const struct du_column *cols, size_t ncols,
+				struct du_table_opts *o, int *status);
+
 /* Long-only option keys shared by several commands. */
 enum {
 	OPT_SOCKET = 0x100,

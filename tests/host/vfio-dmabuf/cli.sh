@@ -379,6 +379,51 @@ test_man_page_has_the_sections() {
 	fi
 }
 
+# complete_line LINE: run the completion as bash does for LINE (cursor at
+# its end) in a clean shell without the bash-completion package, with
+# bash's default COMP_WORDBREAKS: COMP_WORDS split at ':' and '=' too.
+# Prints the replies, one per line, sorted.
+complete_line() {
+	env -i PATH="$PATH" HOME="$work" DU_SYSFS_ROOT="${2-}" bash --norc --noprofile -c '
+		. "$1" || exit 90
+		COMP_LINE=$2
+		COMP_POINT=${#COMP_LINE}
+		COMP_WORDBREAKS=$'"'"' \t\n"\x27><=;|&(:'"'"'
+		# COMP_WORDS as readline splits them (at blanks, ":" and "=")
+		read -r -a COMP_WORDS <<<"$(sed "s/\([:=]\)/ \1 /g" <<<"$2")"
+		[[ $2 == *[[:space:]:=] ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		declare -F _init_completion >/dev/null && exit 91
+		_vfio_dmabuf vfio-dmabuf "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"
+	' sh "$COMP" "$1" | sort
+}
+
+test_completion_colons_equals_and_columns() {
+	local s=$work/sys
+	assertEquals "after the colons of a PCI address: the part readline replaces" "04.0" \
+		"$(complete_line "vfio-dmabuf --sysfs-root $s export --device 0000:00:")"
+	assertEquals "a partial address" "04.0" \
+		"$(complete_line "vfio-dmabuf --sysfs-root $s export --device 0000:00:0")"
+	assertEquals "--sysfs-root=DIR is where devices come from" "0000:00:04.0" \
+		"$(complete_line "vfio-dmabuf --sysfs-root=$s export --device " /nonexistent)"
+	assertEquals "--device=ADDR" "04.0" \
+		"$(complete_line "vfio-dmabuf --sysfs-root=$s export --device=0000:00:0" /nonexistent)"
+	assertEquals "BARs of --device=ADDR, after --bar=" "0
+2" "$(complete_line "vfio-dmabuf --sysfs-root=$s export --device=00:04.0 --bar=" /nonexistent)"
+	assertEquals "maps and probe take any device" "0000:00:04.0
+0000:00:05.0
+0000:00:06.0" "$(complete_line "vfio-dmabuf --sysfs-root $s probe --device ")"
+	assertEquals "-o: column names after a comma" "PID,COMMAND" \
+		"$(complete_line "vfio-dmabuf maps -o PID,CO")"
+	assertEquals "-o +: appended columns" "+ADDRESS" "$(complete_line "vfio-dmabuf maps -o +ADD")"
+	assertEquals "--output=: the part after '='" "PID,NAME" \
+		"$(complete_line "vfio-dmabuf maps --output=PID,N")"
+	assertEquals "info offers no option it rejects" "" \
+		"$(complete_line "vfio-dmabuf info --dev")"
+	assertEquals "listing options" "--list-columns" "$(complete_line "vfio-dmabuf probe --list-c")"
+}
+
 test_completion_completes() {
 	command -v complete >/dev/null || { skip_test "no bash completion builtins"; return; }
 	# shellcheck disable=SC1090

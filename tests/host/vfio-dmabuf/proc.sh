@@ -44,7 +44,9 @@ test_maps_decodes_every_kind_of_mapping() {
 		"$(jq -c '.mappings[5] | {kind,device,cdev,bar}' <<<"$out")"
 	vd "${P[@]}" maps
 	assertEquals 0 "$rc"
-	assertContains "text header" "$out" "PID     COMMAND"
+	# issue 14: libsmartcols sizes each column to its widest cell (the
+	# header used to be padded to fixed widths: "PID     COMMAND ...")
+	assertContains "text header" "$out" "PID COMMAND     ADDRESS"
 	assertContains "$out" "vfio0:0000:00:04.0/2"
 	assertContains "$out" "client-a"
 }
@@ -92,9 +94,16 @@ test_info_lists_holders_like_dmabuf_dump() {
 	assertEquals "held by mapping" '[200]' "$(jq -c '[.buffers[0].mappings[].pid]' <<<"$out")"
 	assertEquals "the BAR's DMA-BUF name" "vfio0:0000:00:04.0/2" "$(jq -r '.bar_mappings[0].name' <<<"$out")"
 	vd "${P[@]}" info
-	assertContains "$out" "inode 1234 size 2M exporter vfio_pci_core count 3 name client-a"
-	assertContains "$out" "fd  pid 200 (client) fd 3"
-	assertContains "$out" "inode 5678 BAR mapping: device 0000:00:04.0 BAR 2 cdev vfio0 name vfio0:0000:00:04.0/2"
+	# issue 14: one libsmartcols table, a line per buffer and BAR mapping
+	# with its holders (it used to be "inode 1234 size 2M ..." with a
+	# line per holder)
+	assertEquals "the header" \
+		"INODE KIND   SIZE EXPORTER      COUNT DEVICE       BAR CDEV  NAME                 FDS                              MAPPINGS" \
+		"$(head -1 <<<"$out")"
+	assertContains "a buffer, its holders by fd and by mapping" "$out" \
+		" 1234 buffer   2M vfio_pci_core     3 -              - -     client-a             vfio-dmabuf[100]:5 client[200]:3 client[200]"
+	assertContains "a BAR mapping" "$out" \
+		" 5678 bar       - -                 - 0000:00:04.0   2 vfio0 vfio0:0000:00:04.0/2 -                                vfio-dmabuf[100]"
 }
 
 test_info_selects_one_buffer() {

@@ -147,6 +147,9 @@ void du_row_set_int(struct du_row *r, size_t col, int64_t v);
 void du_row_set_u64(struct du_row *r, size_t col, uint64_t v);
 void du_row_set_bool(struct du_row *r, size_t col, bool v);
 void du_row_set_null(struct du_row *r, size_t col);
+/* No JSON key at all for this cell of this row (text "-"): for rows of
+ * one column table whose JSON objects have different key sets. */
+void du_row_set_absent(struct du_row *r, size_t col);
 
 /*
  * A DU_COL_NESTED cell: text is what text mode shows (NULL: "-"); in JSON
