@@ -41,7 +41,6 @@ const char *argp_program_version = DU_VERSION_STRING("p2p-probe");
 
 enum {
 	OPT_VERIFY = 0x100,
-	OPT_USAGE,
 	OPT_SYSFS_ROOT,
 	OPT_BYTES,
 };
@@ -85,11 +84,7 @@ static const struct argp_option options[] = {
 	  "Device names from FILE instead of pci.ids, as lspci -i", 2 },
 	{ "json", 'j', NULL, 0, "JSON output (the schema is in p2p-probe(1))", 2 },
 	{ "pretty", 'p', NULL, 0, "Indent the JSON output", 2 },
-	{ NULL, 0, NULL, 0, "Help:", -1 },
-	{ "help", 'h', NULL, 0, "Give this help list", -1 },
-	{ NULL, '?', NULL, OPTION_ALIAS, NULL, -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "Print the program version", -1 },
+	/* -h, -?, --help, --usage, -V, --version: du_argp_parse() */
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -167,16 +162,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (null_stream)
 			state->err_stream = null_stream;
 		break;
-	case 'h':
-	case '?':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'V':
-		printf("%s\n", argp_program_version);
-		exit(DU_EXIT_OK);
 	case 'm':
 		o->matrix = true;
 		break;
@@ -1343,7 +1328,7 @@ int main(int argc, char **argv)
 	/* "p2p-probe help" is --help, as in the commands with subcommands */
 	if (argc == 2 && !strcmp(argv[1], "help"))
 		argv[1] = (char *)"--help";
-	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
+	ret = du_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (null_stream)
 		fclose(null_stream);
 	if (ret) {
