@@ -19,6 +19,8 @@ JSONC_LIBS ?= $(shell pkg-config --libs json-c)
 JSONC_CFLAGS ?= $(shell pkg-config --cflags json-c)
 SMARTCOLS_LIBS ?= $(shell pkg-config --libs smartcols)
 SMARTCOLS_CFLAGS ?= $(shell pkg-config --cflags smartcols)
+# tools/p2p-probe/pciacc.c (compiled with every source, linked by no harness)
+LIBPCI_CFLAGS ?= $(shell pkg-config --cflags libpci)
 
 TARGETS = fuzz-size fuzz-ranges fuzz-pci-addr fuzz-pci-sysfs fuzz-lex \
 	  fuzz-proto fuzz-maps fuzz-fdinfo fuzz-pcicap
@@ -26,7 +28,7 @@ TARGETS = fuzz-size fuzz-ranges fuzz-pci-addr fuzz-pci-sysfs fuzz-lex \
 CFLAGS_FUZZ = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-sanitize-recover=all \
 	-DHAVE_CONFIG_H -I$(BUILD) -I$(SRC)/tools/include $(JSONC_CFLAGS) \
-	$(SMARTCOLS_CFLAGS)
+	$(SMARTCOLS_CFLAGS) $(LIBPCI_CFLAGS)
 LDFLAGS_FUZZ = -fsanitize=fuzzer,$(FUZZ_SAN)
 
 # Every source of the library and of the commands; a command's main() is

@@ -25,8 +25,10 @@
 #include "du/output.h"
 #include "du/parse.h"
 #include "du/pci.h"
+#include "du/table.h"
 
 #include "p2p-probe.h"
+#include "pciacc.h"
 #include "topo.h"
 
 #ifndef PACKAGE_VERSION
@@ -39,7 +41,8 @@ const char *argp_program_version = DU_VERSION_STRING("p2p-probe");
 
 enum {
 	OPT_VERIFY = 0x100,
-	OPT_USAGE,
+	OPT_SYSFS_ROOT,
+	OPT_BYTES,
 };
 
 struct opts {
@@ -50,6 +53,10 @@ struct opts {
 	bool all;
 	int bar;			/* -1: choose */
 	const char *sysfs_root;
+	const char *dump;		/* -F */
+	const char *ids;		/* -i */
+	struct pa_filter filter;	/* -s, -d */
+	struct du_table_opts topts;	/* -o, -n, -r, --bytes, -H, -J */
 	struct du_pci_addr devs[MAX_DEVICES];
 	size_t n_devs;
 };
@@ -65,14 +72,19 @@ static const struct argp_option options[] = {
 	  "With --matrix and no DEVICE: every endpoint with a memory BAR, even when some devices are bound to vfio-pci", 2 },
 	{ "bar", 'b', "N", 0,
 	  "With --verify: the provider BAR to export (default: its largest memory BAR)", 2 },
-	{ "sysfs-root", 's', "DIR", 0,
-	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record", 2 },
+	{ "slot", 's', "[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", 0,
+	  "With --matrix and no DEVICE: only devices in this slot, as lspci -s", 2 },
+	{ "device-id", 'd', "[VENDOR]:[DEVICE][:CLASS[:PROGIF]]", 0,
+	  "With --matrix and no DEVICE: only devices with these IDs, as lspci -d", 2 },
+	{ "sysfs-root", OPT_SYSFS_ROOT, "DIR", 0,
+	  "Read sysfs (and config space) from DIR instead of /sys, e.g. a tree recorded by p2p-record (-s up to 0.1.0)", 2 },
+	{ "dump", 'F', "FILE", 0,
+	  "Read config space from FILE, the output of lspci -x (-xxxx as root for ACS), as lspci -F: no sysfs", 2 },
+	{ "pci-ids", 'i', "FILE", 0,
+	  "Device names from FILE instead of pci.ids, as lspci -i", 2 },
 	{ "json", 'j', NULL, 0, "JSON output (the schema is in p2p-probe(1))", 2 },
 	{ "pretty", 'p', NULL, 0, "Indent the JSON output", 2 },
-	{ NULL, 0, NULL, 0, "Help:", -1 },
-	{ "help", 'h', NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "Print the program version", -1 },
+	/* -h, -?, --help, --usage, -V, --version: du_argp_parse() */
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +103,38 @@ static const char args_doc[] = "PROVIDER CLIENT\n--matrix [DEVICE...]";
 
 static FILE *null_stream;
 
+/*
+ * The listing options of du/table.h as an argp child, but --bytes without
+ * its short form: -b has been --bar since p2p-probe's first version.
+ */
+static struct argp_option table_options[24];
+static struct argp table_argp;
+
+static error_t table_parse(int key, char *arg, struct argp_state *state)
+{
+	return du_table_argp.parser(key == OPT_BYTES ? 'b' : key, arg, state);
+}
+
+static void init_table_argp(void)
+{
+	const struct argp_option *op = du_table_argp.options;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(table_options) / sizeof(table_options[0]) &&
+		    (op[i].name || op[i].key || op[i].doc); i++) {
+		table_options[i] = op[i];
+		if (op[i].key == 'b')
+			table_options[i].key = OPT_BYTES;
+		/* --json is -j's; -J stays its alias */
+		if (op[i].key == 'J')
+			table_options[i].name = NULL;
+	}
+	memset(&table_options[i], 0, sizeof(table_options[i]));
+	table_argp = du_table_argp;
+	table_argp.options = table_options;
+	table_argp.parser = table_parse;
+}
+
 /* One line on stderr naming what was wrong; the caller exits 2. */
 static int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -108,23 +152,16 @@ static int usage_error(const char *fmt, ...)
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
+	const char *err;
 	unsigned int bar;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->topts;
 		/* argp's "Try --help" hint would be a second line */
 		if (null_stream)
 			state->err_stream = null_stream;
 		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
-		break;
-	case 'V':
-		printf("%s\n", argp_program_version);
-		exit(DU_EXIT_OK);
 	case 'm':
 		o->matrix = true;
 		break;
@@ -140,8 +177,30 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					   arg);
 		o->bar = (int)bar;
 		break;
-	case 's':
+	case OPT_SYSFS_ROOT:
 		o->sysfs_root = arg;
+		break;
+	case 's':
+		if (o->filter.slot)
+			return usage_error("-s: given twice (one slot filter, as in lspci)");
+		err = pa_filter_slot(&o->filter, arg);
+		if (err)
+			return usage_error("-s: '%s' is not a slot ([[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]): %s",
+					   arg, err);
+		break;
+	case 'd':
+		if (o->filter.id)
+			return usage_error("-d: given twice (one ID filter, as in lspci)");
+		err = pa_filter_id(&o->filter, arg);
+		if (err)
+			return usage_error("-d: '%s' is not an ID filter ([VENDOR]:[DEVICE][:CLASS[:PROGIF]]): %s",
+					   arg, err);
+		break;
+	case 'F':
+		o->dump = arg;
+		break;
+	case 'i':
+		o->ids = arg;
 		break;
 	case 'j':
 		o->json = true;
@@ -164,6 +223,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->n_devs++;
 		break;
 	case ARGP_KEY_END:
+		if (o->topts.json)
+			o->json = true;		/* -J */
+		if (o->topts.list_columns)
+			break;			/* nothing else matters */
 		if (o->all && !o->matrix)
 			return usage_error("--all needs --matrix");
 		if (o->all && o->n_devs)
@@ -172,6 +235,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return usage_error("--bar needs --verify");
 		if (o->verify && o->sysfs_root)
 			return usage_error("--verify works on the live system only, not with --sysfs-root");
+		if (o->verify && o->dump)
+			return usage_error("--verify works on the live system only, not with -F");
+		if (o->dump && o->sysfs_root)
+			return usage_error("-F and --sysfs-root exclude each other: a dump file replaces sysfs");
+		if (pa_filter_active(&o->filter) && !o->matrix)
+			return usage_error("-s and -d select devices for --matrix");
+		if (pa_filter_active(&o->filter) && o->n_devs)
+			return usage_error("-s/-d and a list of devices exclude each other");
 		if (!o->matrix && o->n_devs != 2)
 			return usage_error(o->n_devs < 2 ?
 					   "need a PROVIDER and a CLIENT device (or --matrix)" :
@@ -198,46 +269,168 @@ static const char *tri_text(enum tri v, const char *yes, const char *no)
 	return v == TRI_YES ? yes : v == TRI_NO ? no : "unknown";
 }
 
-static void print_opt_int(const char *key, int v)
-{
-	if (v < 0)
-		du_print_null(DU_JSON, key, NULL);
-	else
-		du_print_int(DU_JSON, key, NULL, v);
-}
+/* ---- the device list: one column table (du/table.h) ------------------- */
 
-static void print_device_json(const struct p2p_node *n)
+/*
+ * The columns of the device list: the matrix's D0, D1 ... list in text,
+ * the "devices" array in JSON.  Without -o the JSON has every keyed
+ * column in this order (the schema of p2p-probe(1)), text the default
+ * ones.
+ */
+enum {
+	COL_ID, COL_ADDRESS, COL_VENDOR, COL_DEVICE, COL_IDS, COL_VENDOR_NAME,
+	COL_DEVICE_NAME, COL_NAME, COL_CLASS, COL_TYPE, COL_DRIVER, COL_GROUP,
+	COL_NUMA, COL_HB, COL_CONFIG, COL_BARS, NCOLS
+};
+
+static const struct du_column dev_cols[NCOLS] = {
+	[COL_ID] = { "ID", NULL, DU_COL_STR, DU_COL_DEFAULT,
+		     "the device's label in the matrix (D0, D1 ...)" },
+	[COL_ADDRESS] = { "ADDRESS", "address", DU_COL_STR, DU_COL_DEFAULT,
+			  "PCI address, DDDD:BB:DD.F" },
+	[COL_VENDOR] = { "VENDOR", "vendor", DU_COL_U64, DU_COL_RIGHT,
+			 "vendor ID" },
+	[COL_DEVICE] = { "DEVICE", "device", DU_COL_U64, DU_COL_RIGHT,
+			 "device ID" },
+	[COL_IDS] = { "IDS", NULL, DU_COL_STR, DU_COL_DEFAULT,
+		      "VENDOR:DEVICE in hexadecimal, as lspci -nn" },
+	[COL_VENDOR_NAME] = { "VENDOR-NAME", "vendor_name", DU_COL_STR, 0,
+			      "vendor name from pci.ids" },
+	[COL_DEVICE_NAME] = { "DEVICE-NAME", "device_name", DU_COL_STR, 0,
+			      "device name from pci.ids" },
+	[COL_NAME] = { "NAME", NULL, DU_COL_STR, DU_COL_DEFAULT | DU_COL_TRUNC,
+		       "vendor and device name, as lspci shows them" },
+	[COL_CLASS] = { "CLASS", "class", DU_COL_U64, DU_COL_RIGHT,
+			"class code (24 bits: base, sub, prog-if)" },
+	[COL_TYPE] = { "TYPE", "type", DU_COL_STR, DU_COL_DEFAULT,
+		       "PCIe device/port type (JSON: a key; null when unreadable)" },
+	[COL_DRIVER] = { "DRIVER", "driver", DU_COL_STR, DU_COL_DEFAULT,
+			 "bound driver" },
+	[COL_GROUP] = { "GROUP", "iommu_group", DU_COL_INT,
+			DU_COL_DEFAULT | DU_COL_RIGHT, "IOMMU group" },
+	[COL_NUMA] = { "NUMA", "numa_node", DU_COL_INT, DU_COL_RIGHT,
+		       "NUMA node" },
+	[COL_HB] = { "HOST-BRIDGE", "host_bridge", DU_COL_STR, DU_COL_DEFAULT,
+		     "host bridge of its hierarchy (pciDDDD:BB)" },
+	[COL_CONFIG] = { "CONFIG", "config_access", DU_COL_STR, 0,
+			 "config space read: full, or restricted (header only)" },
+	[COL_BARS] = { "BARS", "memory_bars", DU_COL_NESTED, DU_COL_DEFAULT,
+		       "memory BARs (JSON: index, start, size, prefetchable, is_64bit)" },
+};
+
+static bool bytes_opt;		/* --bytes: BAR sizes in bytes */
+
+/* what the memory_bars callback gets */
+struct bars_cell {
+	struct du_pci_bar bars[DU_PCI_NUM_BARS];
+	bool sized[DU_PCI_NUM_BARS];	/* a memory BAR */
+	bool from_dump;
+};
+
+static void bars_json(const char *key, const void *data)
 {
-	du_out_open_object(NULL);
-	du_print_string(DU_JSON, "address", NULL, n->name);
-	du_print_u64(DU_JSON, "vendor", NULL, n->ids.vendor);
-	du_print_u64(DU_JSON, "device", NULL, n->ids.device);
-	du_print_u64(DU_JSON, "class", NULL, n->ids.class);
-	du_print_string(DU_JSON, "type", NULL, node_type_key(n));
-	du_print_string(DU_JSON, "driver", NULL,
-			n->driver[0] ? n->driver : NULL);
-	print_opt_int("iommu_group", n->iommu_group);
-	print_opt_int("numa_node", n->numa_node);
-	du_print_string(DU_JSON, "host_bridge", NULL, n->hb->name);
-	du_print_string(DU_JSON, "config_access", NULL,
-			n->cfg_access == CFG_FULL ? "full" : "restricted");
-	du_out_open_array("memory_bars");
+	const struct bars_cell *c = data;
+
+	du_out_open_array(key);
 	for (int i = 0; i < DU_PCI_NUM_BARS; i++) {
-		const struct du_pci_bar *b = &n->bars[i];
+		const struct du_pci_bar *b = &c->bars[i];
 
-		if (!b->size || !(b->flags & DU_BAR_MEM))
+		if (!c->sized[i])
 			continue;
 		du_out_open_object(NULL);
 		du_print_u64(DU_JSON, "index", NULL, b->index);
 		du_print_hex_u64(DU_JSON, "start", NULL, b->start);
-		du_print_u64(DU_JSON, "size", NULL, b->size);
+		if (c->from_dump)
+			du_print_null(DU_JSON, "size", NULL);
+		else
+			du_print_u64(DU_JSON, "size", NULL, b->size);
 		du_print_bool(DU_JSON, "prefetchable", NULL,
 			      b->flags & DU_BAR_PREFETCH);
 		du_print_bool(DU_JSON, "is_64bit", NULL, b->flags & DU_BAR_64);
 		du_out_close_object();
 	}
 	du_out_close_array();
-	du_out_close_object();
+}
+
+static const char *device_name_text(const struct p2p_node *n, char *buf,
+				    size_t len);
+
+static void device_row(struct du_table *t, size_t i, const struct p2p_node *n)
+{
+	struct du_row *r = du_table_new_row(t);
+	struct bars_cell bc;
+	char buf[384], text[160] = "";
+	size_t l;
+
+	snprintf(buf, sizeof(buf), "D%zu", i);
+	du_row_set_str(r, COL_ID, buf);
+	du_row_set_str(r, COL_ADDRESS, n->name);
+	du_row_set_u64(r, COL_VENDOR, n->ids.vendor);
+	du_row_set_u64(r, COL_DEVICE, n->ids.device);
+	snprintf(buf, sizeof(buf), "%04x:%04x", n->ids.vendor, n->ids.device);
+	du_row_set_str(r, COL_IDS, buf);
+	du_row_set_str(r, COL_VENDOR_NAME,
+		       n->vendor_name[0] ? n->vendor_name : NULL);
+	du_row_set_str(r, COL_DEVICE_NAME,
+		       n->device_name[0] ? n->device_name : NULL);
+	device_name_text(n, buf, sizeof(buf));
+	buf[strcspn(buf, "\0")] = '\0';
+	l = strlen(buf);
+	if (l && buf[l - 1] == ' ')
+		buf[l - 1] = '\0';
+	du_row_set_str(r, COL_NAME, buf[0] ? buf : NULL);
+	du_row_set_u64(r, COL_CLASS, n->ids.class);
+	du_row_set_str(r, COL_TYPE, du_out_is_json() ? node_type_key(n)
+						     : node_type_text(n));
+	du_row_set_str(r, COL_DRIVER, n->driver[0] ? n->driver : NULL);
+	if (n->iommu_group >= 0)
+		du_row_set_int(r, COL_GROUP, n->iommu_group);
+	if (n->numa_node >= 0)
+		du_row_set_int(r, COL_NUMA, n->numa_node);
+	du_row_set_str(r, COL_HB, n->hb->name);
+	du_row_set_str(r, COL_CONFIG,
+		       n->cfg_access == CFG_FULL ? "full" : "restricted");
+	memset(&bc, 0, sizeof(bc));
+	memcpy(bc.bars, n->bars, sizeof(bc.bars));
+	bc.from_dump = n->from_dump;
+	for (int b = 0; b < DU_PCI_NUM_BARS; b++) {
+		char sz[DU_SIZE_STRLEN];
+
+		bc.sized[b] = node_mem_bar(n, b);
+		if (!bc.sized[b])
+			continue;
+		l = strlen(text);
+		snprintf(text + l, sizeof(text) - l, "%sBAR%d %s%s",
+			 l ? "," : "", b,
+			 n->from_dump ? "?" : bytes_opt ?
+			 (snprintf(sz, sizeof(sz), "%" PRIu64, n->bars[b].size), sz) :
+			 du_format_size(n->bars[b].size, sz, sizeof(sz)),
+			 (n->bars[b].flags & DU_BAR_PREFETCH) ? " pref" : "");
+	}
+	du_row_set_nested(r, COL_BARS, text[0] ? text : NULL, bars_json, &bc,
+			  sizeof(bc));
+}
+
+/* The table of the -o etc. options: made before any output, so that a
+ * bad -o is a usage error with nothing on stdout. */
+static struct du_table *dev_table;
+
+static void free_dev_table(void)
+{
+	du_table_free(dev_table);
+	dev_table = NULL;
+}
+
+static int print_device_list(struct p2p_node *const *nodes, size_t n)
+{
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		device_row(dev_table, i, nodes[i]);
+	ret = du_table_print(dev_table, "devices");
+	if (ret)
+		du_err("cannot print the device list: %s", strerror(-ret));
+	return ret ? DU_EXIT_FAILURE : 0;
 }
 
 /* "0x<start> size 64M" of the memory BARs, for text */
@@ -249,9 +442,10 @@ static void print_bars_text(const struct p2p_node *n)
 		const struct du_pci_bar *b = &n->bars[i];
 		char sz[DU_SIZE_STRLEN];
 
-		if (!b->size || !(b->flags & DU_BAR_MEM))
+		if (!node_mem_bar(n, i))
 			continue;
 		du_printf("%s BAR%d %s%s", any ? "," : " memory", i,
+			  n->from_dump ? "size?" :
 			  du_format_size(b->size, sz, sizeof(sz)),
 			  (b->flags & DU_BAR_PREFETCH) ? " pref" : "");
 		any = true;
@@ -260,15 +454,32 @@ static void print_bars_text(const struct p2p_node *n)
 		du_printf(" no memory BAR");
 }
 
+/* "Red Hat, Inc. Inter-VM shared memory " as lspci names a device, ""
+ * when pci.ids does not know the vendor */
+static const char *device_name_text(const struct p2p_node *n, char *buf,
+				    size_t len)
+{
+	if (!n->vendor_name[0])
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "%s %s ", n->vendor_name,
+			 n->device_name[0] ? n->device_name : "Device");
+	return buf;
+}
+
 static void print_device_text(const char *label, const struct p2p_node *n)
 {
-	du_printf("%-9s %s [%04x:%04x] class %06x %s, driver %s, IOMMU group ",
-		  label, n->name, n->ids.vendor, n->ids.device, n->ids.class,
-		  node_type_text(n), n->driver[0] ? n->driver : "none");
+	char name[sizeof(n->vendor_name) + sizeof(n->device_name) + 8];
+
+	du_printf("%-9s %s %s[%04x:%04x] class %06x %s, driver %s, IOMMU group ",
+		  label, n->name, device_name_text(n, name, sizeof(name)),
+		  n->ids.vendor, n->ids.device, n->ids.class,
+		  node_type_text(n),
+		  n->driver[0] ? n->driver : n->from_dump ? "unknown" : "none");
 	if (n->iommu_group >= 0)
 		du_printf("%d,", n->iommu_group);
 	else
-		du_printf("none,");
+		du_printf(n->from_dump ? "unknown," : "none,");
 	print_bars_text(n);
 	du_print_nl();
 }
@@ -688,12 +899,16 @@ static void warn_restricted(const struct p2p_topo *t)
 			snprintf(list + l, sizeof(list) - l, ", ...");
 		n++;
 	}
-	if (n)
+	if (n && pa_dump_mode())
+		du_warn("%s has only the config header of %s (lspci -xxxx as root dumps all of it): ACS and port types unknown",
+			pa_source(), list);
+	else if (n)
 		du_warn("only the config header of %s is readable (the rest needs root): ACS and port types unknown",
 			list);
 }
 
 struct collect {
+	const struct pa_filter *filter;
 	struct p2p_topo *t;
 	struct p2p_node **nodes;
 	size_t n;
@@ -705,8 +920,31 @@ static int collect_one(const struct du_pci_addr *a, void *arg)
 {
 	struct collect *c = arg;
 	struct p2p_node *n;
-	int ret = load(c->t, a, &n);
+	int ret;
 
+	if (pa_filter_active(c->filter)) {
+		struct du_pci_ids ids;
+
+		/* a device filtered out is not read further; one whose IDs
+		 * do not read is left to load() to report */
+		memset(&ids, 0, sizeof(ids));
+		if (c->filter->id) {
+			if (pa_dump_mode()) {
+				ret = load(c->t, a, &n);
+				if (ret) {
+					c->err = ret;
+					return 1;
+				}
+				ids = n->ids;
+			} else if (du_pci_read_ids(a, &ids)) {
+				goto load;
+			}
+		}
+		if (!pa_filter_match(c->filter, a, &ids))
+			return 0;
+	}
+load:
+	ret = load(c->t, a, &n);
 	if (ret) {
 		c->err = ret;
 		return 1;
@@ -721,14 +959,22 @@ static int collect_one(const struct du_pci_addr *a, void *arg)
 	return 0;
 }
 
-static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
-		       size_t *n)
+static int for_each_dev(unsigned int flags, struct collect *c)
 {
-	struct collect c = { t, nodes, 0, false, 0 };
+	if (!pa_dump_mode())
+		return du_pci_for_each(flags, collect_one, c);
+	/* a dump does not know drivers: no device is bound to vfio-pci */
+	return flags & DU_PCI_ITER_VFIO ? 0 : pa_dump_for_each(collect_one, c);
+}
+
+static int default_set(struct p2p_topo *t, const struct opts *o,
+		       struct p2p_node **nodes, size_t *n)
+{
+	struct collect c = { &o->filter, t, nodes, 0, false, 0 };
 	int ret = 0;
 
-	if (!all)
-		ret = du_pci_for_each(DU_PCI_ITER_VFIO, collect_one, &c);
+	if (!o->all)
+		ret = for_each_dev(DU_PCI_ITER_VFIO, &c);
 	if (c.err)
 		return c.err;
 	if (ret < 0) {
@@ -738,7 +984,7 @@ static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
 	}
 	if (!c.n) {
 		c.endpoints_only = true;
-		ret = du_pci_for_each(DU_PCI_ITER_ALL, collect_one, &c);
+		ret = for_each_dev(DU_PCI_ITER_ALL, &c);
 		if (c.err)
 			return c.err;
 		if (ret < 0) {
@@ -749,8 +995,9 @@ static int default_set(struct p2p_topo *t, bool all, struct p2p_node **nodes,
 	}
 	*n = c.n;
 	if (!c.n) {
-		du_err("no PCI endpoint with a memory BAR found under %s",
-		       du_sysfs_root());
+		du_err("no PCI endpoint with a memory BAR%s found %s %s",
+		       pa_filter_active(&o->filter) ? " matching -s/-d" : "",
+		       pa_dump_mode() ? "in" : "under", pa_source());
 		return DU_EXIT_FAILURE;
 	}
 	return 0;
@@ -806,10 +1053,11 @@ static int run_pair(struct p2p_topo *t, const struct opts *o)
 
 	if (du_out_is_json()) {
 		/* text shows these inside the pair, after the path */
-		du_out_open_array("devices");
-		print_device_json(prov);
-		print_device_json(cli);
-		du_out_close_array();
+		struct p2p_node *both[2] = { prov, cli };
+
+		ret = print_device_list(both, 2);
+		if (ret)
+			return ret;
 		du_out_open_array("host_bridges");
 		print_host_bridge(prov->hb);
 		if (cli->hb != prov->hb)
@@ -923,7 +1171,7 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		}
 		n = o->n_devs;
 	} else {
-		ret = default_set(t, o->all, nodes, &n);
+		ret = default_set(t, o, nodes, &n);
 		if (ret)
 			return ret;
 	}
@@ -1012,17 +1260,11 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 			printf("\n");
 		}
 		printf("\n");
-		for (size_t i = 0; i < n; i++) {
-			/* du_printf: the driver name comes from sysfs */
-			du_printf("D%-5zu %s [%04x:%04x] %-22s driver %s, IOMMU group ",
-				  i, nodes[i]->name, nodes[i]->ids.vendor,
-				  nodes[i]->ids.device, node_type_text(nodes[i]),
-				  nodes[i]->driver[0] ? nodes[i]->driver : "none");
-			if (nodes[i]->iommu_group >= 0)
-				du_printf("%d, ", nodes[i]->iommu_group);
-			else
-				du_printf("none, ");
-			du_printf("%s\n", nodes[i]->hb->name);
+		fflush(stdout);
+		ret = print_device_list(nodes, n);
+		if (ret) {
+			free(vrs);
+			return ret;
 		}
 		if (vrs)
 			print_verify_grid(nodes, n, vrs);
@@ -1032,10 +1274,11 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 		print_cpu(t);
 		print_legend();
 	} else {
-		du_out_open_array("devices");
-		for (size_t i = 0; i < n; i++)
-			print_device_json(nodes[i]);
-		du_out_close_array();
+		ret = print_device_list(nodes, n);
+		if (ret) {
+			free(vrs);
+			return ret;
+		}
 		du_out_open_array("host_bridges");
 		for (size_t h = 0; h < t->n_hbs; h++)
 			print_host_bridge(t->hbs[h]);
@@ -1058,8 +1301,13 @@ static int run_matrix(struct p2p_topo *t, const struct opts *o)
 
 int main(int argc, char **argv)
 {
+	static const struct argp_child kids[] = {
+		{ &table_argp, 0,
+		  "Device list (with --matrix; in JSON the \"devices\"):", 3 },
+		{ NULL, 0, NULL, 0 },
+	};
 	static const struct argp argp = {
-		options, parse_opt, args_doc, doc, NULL, NULL, NULL,
+		options, parse_opt, args_doc, doc, kids, NULL, NULL,
 	};
 	struct opts o = { .bar = -1 };
 	struct p2p_topo t;
@@ -1068,18 +1316,44 @@ int main(int argc, char **argv)
 	int ret, fret;
 
 	du_close_stdout_atexit();
+	init_table_argp();
 	argp_err_exit_status = DU_EXIT_USAGE;
 	if (du_argp_exact_long_options(&argp, argc, argv, 0, msg,
 				       sizeof(msg))) {
 		du_err("%s", msg);
 		return DU_EXIT_USAGE;
 	}
+	pa_filter_init(&o.filter);
 	null_stream = fopen("/dev/null", "we");
-	ret = argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o);
+	/* "p2p-probe help" is --help, as in the commands with subcommands */
+	if (argc == 2 && !strcmp(argv[1], "help"))
+		argv[1] = (char *)"--help";
+	ret = du_argp_parse(&argp, argc, argv, 0, NULL, &o);
 	if (null_stream)
 		fclose(null_stream);
-	if (ret)
+	if (ret) {
+		du_table_opts_free(&o.topts);
 		return DU_EXIT_USAGE;
+	}
+	if (o.topts.list_columns) {
+		du_table_opts_free(&o.topts);
+		if (du_out_init(o.json, o.pretty)) {
+			du_err("out of memory");
+			return DU_EXIT_FAILURE;
+		}
+		ret = du_table_list_columns(dev_cols, NCOLS);
+		fret = du_out_finish();
+		return ret || fret ? DU_EXIT_FAILURE : DU_EXIT_OK;
+	}
+	bytes_opt = o.topts.bytes;
+	dev_table = du_table_new(dev_cols, NCOLS, &o.topts, msg, sizeof(msg));
+	du_table_opts_free(&o.topts);
+	if (!dev_table) {
+		du_err("%s", msg);
+		return strcmp(msg, "out of memory") ? DU_EXIT_USAGE
+						   : DU_EXIT_FAILURE;
+	}
+	atexit(free_dev_table);
 
 	if (o.sysfs_root) {
 		snprintf(path, sizeof(path), "%s/bus/pci/devices", o.sysfs_root);
@@ -1115,11 +1389,22 @@ int main(int argc, char **argv)
 		}
 	}
 
+	{
+		struct pa_config pc = { o.dump, o.sysfs_root, o.ids };
+
+		ret = pa_open(&pc);
+		if (ret) {
+			pa_close();
+			du_sysfs_set_root(NULL);
+			return ret;
+		}
+	}
 	topo_init(&t);
 	topo_read_cpu(&t);
 	ret = o.matrix ? run_matrix(&t, &o) : run_pair(&t, &o);
 	fret = out_started ? du_out_finish() : 0;
 	topo_free(&t);
+	pa_close();
 	du_sysfs_set_root(NULL);
 	if (fret) {
 		du_err("write error: %s", strerror(-fret));

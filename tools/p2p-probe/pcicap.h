@@ -8,6 +8,11 @@
  * The snapshot is what could be read from sysfs `config`: len bytes from
  * offset 0.  Non-root readers get only the 64-byte header (128 for
  * CardBus), so every lookup says whether the answer is known.
+ *
+ * p2p-probe walks the lists of a readable config space with libpci's
+ * pci_find_cap() (topo.c); these walkers answer what libpci cannot: that
+ * a header-only snapshot (or an `lspci -x` dump) leaves a capability
+ * unknown, and a CardBus bridge's list, which starts at 0x14.
  */
 #ifndef P2P_PCICAP_H
 #define P2P_PCICAP_H

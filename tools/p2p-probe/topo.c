@@ -45,8 +45,10 @@ void topo_init(struct p2p_topo *t)
 
 void topo_free(struct p2p_topo *t)
 {
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		pa_put_dev(t->nodes[i]->pdev);
 		free(t->nodes[i]);
+	}
 	for (size_t i = 0; i < t->n_hbs; i++)
 		free(t->hbs[i]);
 	free(t->nodes);
@@ -101,13 +103,16 @@ static bool parse_hb_name(const char *s, uint32_t *domain, unsigned int *bus)
 
 static int get_hb(struct p2p_topo *t, const char *dir, const char *name,
 		  struct p2p_hb **out, const char **errmsg);
+static int topo_get_dump(struct p2p_topo *t, const struct du_pci_addr *a,
+			 struct p2p_node **out, const char **errmsg);
 
-static int read_node(struct p2p_node *n, const char **errmsg)
+/* The sysfs files of the device, and as much of config space as we may
+ * read. */
+static int read_node_sysfs(struct p2p_node *n, const char **errmsg)
 {
 	char path[PATH_MAX], buf[64];
 	struct stat st;
 	ssize_t len;
-	unsigned int pos;
 	int ret;
 
 	ret = du_pci_read_ids(&n->addr, &n->ids);
@@ -154,8 +159,128 @@ static int read_node(struct p2p_node *n, const char **errmsg)
 		n->cfg_size = (size_t)st.st_size;
 	if (n->cfg_size > sizeof(n->cfg))
 		n->cfg_size = sizeof(n->cfg);
+	return 0;
+}
+
+/* BARs from a type 0 or type 1 header: addresses and flags; a dump
+ * cannot tell the sizes (sizing writes to the BARs). */
+static void bars_from_config(struct p2p_node *n, const struct pcap_cfg *c)
+{
+	int nbars = n->hdr_type == 0 ? 6 : n->hdr_type == 1 ? 2 : 0;
+
+	for (int i = 0; i < nbars; i++) {
+		uint32_t lo = pcap_read32(c, 0x10 + 4 * (size_t)i);
+		struct du_pci_bar *b = &n->bars[i];
+
+		b->index = (unsigned int)i;
+		if (lo & 1) {
+			b->flags = (lo & ~3u) ? DU_BAR_IO : 0;
+			b->start = lo & ~3u;
+			continue;
+		}
+		b->start = lo & ~0xfu;
+		if ((lo & 6) == 4 && i + 1 < nbars) {
+			b->start |= (uint64_t)pcap_read32(c, 0x14 + 4 * (size_t)i) << 32;
+			b->flags |= DU_BAR_64;
+		}
+		if (lo & 8)
+			b->flags |= DU_BAR_PREFETCH;
+		if (b->start)
+			b->flags |= DU_BAR_MEM;
+		else
+			b->flags = 0;
+		if (b->flags & DU_BAR_64)
+			i++;
+	}
+}
+
+/* From a dump file: the config space is all there is. */
+static int read_node_dump(struct p2p_node *n, const char **errmsg)
+{
+	struct pcap_cfg c = { n->cfg, 0 };
+	int len;
+
+	n->from_dump = true;
+	n->numa_node = -1;
+	n->iommu_group = -1;
+	n->driver[0] = '\0';
+	/* as much as the dump has, in its 16-byte lines (lspci -x: 64,
+	 * -xxx: 256, -xxxx: 4096 bytes) */
+	for (len = PCAP_CFG_SPACE_EXP_SIZE; len >= 64; len -= 16)
+		if (pci_read_block(n->pdev, 0, n->cfg, len))
+			break;
+	if (len < 64)
+		return fail(errmsg, -EINVAL,
+			    "%s: %s has less than the 64-byte config header",
+			    n->name, pa_source());
+	n->cfg_len = (size_t)len;
+	/* beyond 256 bytes it is PCIe with extended config space */
+	n->cfg_size = len > PCAP_CFG_SPACE_SIZE ? PCAP_CFG_SPACE_EXP_SIZE
+						: (size_t)len;
+	c.len = n->cfg_len;
+	n->ids.vendor = pcap_read16(&c, 0x00);
+	n->ids.device = pcap_read16(&c, 0x02);
+	n->ids.class = pcap_read32(&c, 0x08) >> 8;
+	n->hdr_type = pcap_read8(&c, 0x0e) & 0x7f;
+	if (n->hdr_type == 0) {
+		n->ids.subsystem_vendor = pcap_read16(&c, 0x2c);
+		n->ids.subsystem_device = pcap_read16(&c, 0x2e);
+	}
+	bars_from_config(n, &c);
+	n->have_bars = true;
+	return 0;
+}
+
+/*
+ * A capability's offset.  libpci walks the lists when the config space
+ * could be read; what it cannot answer is left to pcicap.c: whether a
+ * header-only snapshot (a non-root reader, an `lspci -x` dump) has the
+ * capability (unknown), and a CardBus bridge's list, which starts at 0x14.
+ */
+static enum pcap_status find_cap(const struct p2p_node *n, bool ext,
+				 unsigned int id, unsigned int *pos)
+{
+	struct pcap_cfg c = { n->cfg, n->cfg_len };
+	int p;
+
+	/* libpci knows the answer when the list it walks was read: the
+	 * standard one in the first 256 bytes, the extended one beyond */
+	bool walkable = ext ? n->cfg_len > PCAP_CFG_SPACE_SIZE ||
+			      n->cfg_size <= PCAP_CFG_SPACE_SIZE
+			    : n->cfg_access == CFG_FULL;
+
+	if (walkable && n->hdr_type != 2 && n->pdev) {
+		if (ext && n->cfg_size <= PCAP_CFG_SPACE_SIZE)
+			return PCAP_ABSENT;
+		p = pa_find_cap(n->pdev, id,
+				ext ? PCI_CAP_EXTENDED : PCI_CAP_NORMAL);
+		if (p < 0)
+			return PCAP_ABSENT;
+		/* the registers we read must be in the snapshot */
+		if ((size_t)p + 8 > n->cfg_len)
+			return PCAP_BROKEN;
+		*pos = (unsigned int)p;
+		return PCAP_FOUND;
+	}
+	return ext ? pcap_find_ext(&c, n->cfg_size, (uint16_t)id, pos)
+		   : pcap_find(&c, (uint8_t)id, pos);
+}
+
+static int read_node(struct p2p_node *n, const char **errmsg)
+{
+	unsigned int pos;
+	int ret;
+
+	n->pdev = pa_get_dev(&n->addr);
+	ret = n->from_dump || pa_dump_mode() ? read_node_dump(n, errmsg)
+					     : read_node_sysfs(n, errmsg);
+	if (ret)
+		return ret;
 	n->cfg_access = n->cfg_len < PCAP_CFG_SPACE_SIZE ? CFG_RESTRICTED
 							  : CFG_FULL;
+	pa_vendor_name(n->ids.vendor, n->vendor_name, sizeof(n->vendor_name));
+	pa_device_name(n->ids.vendor, n->ids.device, n->device_name,
+		       sizeof(n->device_name));
 
 	{
 		struct pcap_cfg c = { n->cfg, n->cfg_len };
@@ -169,7 +294,7 @@ static int read_node(struct p2p_node *n, const char **errmsg)
 				    n->ids.device);
 		n->hdr_type = pcap_read8(&c, 0x0e) & 0x7f;
 
-		switch (pcap_find(&c, PCAP_ID_EXP, &pos)) {
+		switch (find_cap(n, false, PCAP_ID_EXP, &pos)) {
 		case PCAP_FOUND:
 			n->exp_type = (pcap_read16(&c, pos + 2) >> 4) & 0xf;
 			n->exp_known = true;
@@ -191,14 +316,16 @@ static int read_node(struct p2p_node *n, const char **errmsg)
 		/*
 		 * sysfs gives non-root readers the header only, but its file
 		 * size still tells the size of the config space; a recorded
-		 * tree does not: then only a device known to be conventional
-		 * PCI (no capability list) has no extended config space.
+		 * tree or a dump (lspci -x, -xxx) does not: then only a
+		 * device known to be conventional PCI (no PCIe capability)
+		 * has no extended config space.
 		 */
-		if (n->cfg_access == CFG_RESTRICTED && n->cfg_size <= n->cfg_len)
+		if ((n->cfg_access == CFG_RESTRICTED ||
+		     (n->from_dump && n->cfg_len <= PCAP_CFG_SPACE_SIZE)) &&
+		    n->cfg_size <= n->cfg_len)
 			n->cfg_size = (n->exp_known && n->exp_type < 0) ?
 				PCAP_CFG_SPACE_SIZE : PCAP_CFG_SPACE_EXP_SIZE;
-		n->acs_state = pcap_find_ext(&c, n->cfg_size, PCAP_EXT_ID_ACS,
-					     &pos);
+		n->acs_state = find_cap(n, true, PCAP_EXT_ID_ACS, &pos);
 		if (n->acs_state == PCAP_BROKEN) {
 			du_warn("%s: extended capability list points outside the config space; ignoring it",
 				n->name);
@@ -210,6 +337,55 @@ static int read_node(struct p2p_node *n, const char **errmsg)
 			n->acs_ctl = pcap_read16(&c, pos + 6);
 		}
 	}
+	return 0;
+}
+
+/*
+ * From a dump: the device's upstream bridge is the bridge whose secondary
+ * bus is the device's bus; a bus no bridge leads to is a root bus, whose
+ * host bridge is named as in sysfs (pciDDDD:BB).
+ */
+static int topo_get_dump(struct p2p_topo *t, const struct du_pci_addr *a,
+			 struct p2p_node **out, const char **errmsg)
+{
+	struct du_pci_addr up;
+	struct p2p_node *n;
+	int ret;
+
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return fail(errmsg, -ENOMEM, "out of memory");
+	n->addr = *a;
+	du_pci_addr_format(a, n->name, sizeof(n->name));
+	if (!pa_get_dev(a)) {
+		ret = fail(errmsg, -ENOENT, "%s: no such PCI device in %s",
+			   n->name, pa_source());
+		free(n);
+		return ret;
+	}
+	ret = push(&t->nodes, &t->n_nodes, n);
+	if (ret) {
+		free(n);
+		return fail(errmsg, ret, "out of memory");
+	}
+	ret = read_node(n, errmsg);
+	if (ret)
+		return ret;
+	if (!pa_dump_parent(a, &up)) {
+		ret = topo_get(t, &up, &n->up, errmsg);
+		if (ret)
+			return ret;
+		n->hb = n->up->hb;
+	} else {
+		char hbname[32];
+
+		snprintf(hbname, sizeof(hbname), "pci%04x:%02x", a->domain,
+			 a->bus);
+		ret = get_hb(t, NULL, hbname, &n->hb, errmsg);
+		if (ret)
+			return ret;
+	}
+	*out = n;
 	return 0;
 }
 
@@ -232,6 +408,8 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 		*out = n;
 		return 0;
 	}
+	if (pa_dump_mode())
+		return topo_get_dump(t, a, out, errmsg);
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return fail(errmsg, -ENOMEM, "out of memory");
@@ -345,6 +523,11 @@ static int get_hb(struct p2p_topo *t, const char *dir, const char *name,
 	}
 	*out = hb;
 
+	if (!dir) {
+		/* a dump: the root bus's devices are those of the dump */
+		have_first = !pa_dump_first_on_bus(hb->domain, hb->bus, &first);
+		goto found;
+	}
 	d = opendir(dir);
 	if (!d)
 		return fail(errmsg, -EINVAL, "%s: cannot list %s: %s", name,
@@ -362,7 +545,7 @@ static int get_hb(struct p2p_topo *t, const char *dir, const char *name,
 		have_first = true;
 	}
 	closedir(d);
-
+found:
 	hb->root_known = TRI_YES;
 	if (!have_first)
 		return 0;
@@ -389,6 +572,8 @@ void topo_read_cpu(struct p2p_topo *t)
 
 	t->cpu.supports = TRI_UNKNOWN;
 	snprintf(t->cpu.desc, sizeof(t->cpu.desc), "unknown");
+	if (pa_dump_mode())
+		return;		/* a dump says nothing about the CPU */
 	if (snprintf(path, sizeof(path), "%s/devices/system/cpu/modalias",
 		     du_sysfs_root()) >= (int)sizeof(path))
 		return;
@@ -427,10 +612,17 @@ void topo_read_cpu(struct p2p_topo *t)
 	}
 }
 
+bool node_mem_bar(const struct p2p_node *n, int i)
+{
+	const struct du_pci_bar *b = &n->bars[i];
+
+	return (b->size || n->from_dump) && (b->flags & DU_BAR_MEM);
+}
+
 bool node_has_mem_bar(const struct p2p_node *n)
 {
 	for (int i = 0; i < DU_PCI_NUM_BARS; i++)
-		if (n->bars[i].size && (n->bars[i].flags & DU_BAR_MEM))
+		if (node_mem_bar(n, i))
 			return true;
 	return false;
 }
@@ -806,7 +998,11 @@ int topo_verdict(struct p2p_topo *t, struct p2p_node *provider,
 
 	/* iommufd: no distance or allowlist check, only an IOMMU group */
 	v->iommufd_maps = client->iommu_group >= 0;
-	if (!v->iommufd_maps)
+	if (!v->iommufd_maps && client->from_dump)
+		snprintf(v->iommufd_reason, sizeof(v->iommufd_reason),
+			 "unknown: a dump file does not say whether %s has an IOMMU group (it needs one to be attached to an IOAS)",
+			 client->name);
+	else if (!v->iommufd_maps)
 		snprintf(v->iommufd_reason, sizeof(v->iommufd_reason),
 			 "%s has no IOMMU group: it cannot be attached to an IOAS",
 			 client->name);

@@ -15,6 +15,7 @@
 #include "du/pci.h"
 
 #include "pcicap.h"
+#include "pciacc.h"
 
 /* Three-valued answers: the config space of a device may be unreadable. */
 enum tri { TRI_NO = 0, TRI_YES = 1, TRI_UNKNOWN = -1 };
@@ -31,6 +32,11 @@ struct p2p_node {
 	struct du_pci_addr addr;
 	char name[DU_PCI_ADDR_STRLEN];	/* "0000:00:1c.0" */
 	struct du_pci_ids ids;
+	char vendor_name[128];		/* from pci.ids, "" when unknown */
+	char device_name[192];
+	struct pci_dev *pdev;		/* libpci's handle */
+	bool from_dump;			/* read from a dump file: no driver,
+					 * IOMMU group, NUMA node or BAR size */
 	struct p2p_node *up;		/* pci_upstream_bridge(), NULL on a root bus */
 	struct p2p_hb *hb;		/* host bridge of its hierarchy */
 	int numa_node;			/* -1: none or unknown */
@@ -94,6 +100,8 @@ int topo_get(struct p2p_topo *t, const struct du_pci_addr *a,
 void topo_read_cpu(struct p2p_topo *t);
 
 bool node_has_mem_bar(const struct p2p_node *n);
+/* BAR i is a memory BAR (its size may be unknown: from_dump). */
+bool node_mem_bar(const struct p2p_node *n, int i);
 bool node_is_bridge(const struct p2p_node *n);
 /* pci_bridge_has_acs_redir(): RR, CR or EC set in the ACS control reg. */
 enum tri node_acs_redir(const struct p2p_node *n);

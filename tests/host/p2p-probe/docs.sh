@@ -71,25 +71,68 @@ test_man_documents_json_keys() {
 	done
 }
 
-test_completion_loads() {
+# complete WORDS...: run the completion as bash would, in a bash without
+# the bash-completion package (--norc, nothing sourced but our file): the
+# words as bash splits them (at ':' and '=' too), the cursor at the last;
+# prints COMPREPLY one per line.  WB=CHARS: COMP_WORDBREAKS
+complete_words() {
+	local w wb=
+	w=$(printf '%q ' "$@")
+	[ -z "${WB:-}" ] || wb="COMP_WORDBREAKS='$WB'"
+	bash --norc --noprofile -c "
+		$wb
+		. '$comp' || exit 1
+		COMP_WORDS=($w)
+		COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
+		COMP_LINE=\"\${COMP_WORDS[*]}\"
+		COMP_POINT=\${#COMP_LINE}
+		_p2p_probe || exit 1
+		printf '%s\n' \"\${COMPREPLY[@]}\"" 2>"$work/comp.err"
+}
+
+test_completion_loads_without_bash_completion() {
 	local c
-	command -v bash >/dev/null || { skip_test "no bash"; return; }
-	c=$(bash -c "_init_completion() { :; }; . '$comp'; complete -p p2p-probe" 2>&1)
+	c=$(bash --norc --noprofile -c ". '$comp'; complete -p p2p-probe" 2>&1)
 	assertEquals "complete -F" "complete -F _p2p_probe p2p-probe" "$c"
 }
 
 test_completion_offers_devices() {
-	local out
-	out=$(bash -c "
-		_init_completion() { cur=\${COMP_WORDS[COMP_CWORD]}; prev=\${COMP_WORDS[COMP_CWORD-1]}; }
-		__ltrim_colon_completions() { :; }
-		. '$comp'
-		COMP_WORDS=(p2p-probe --sysfs-root '$fx/flat' 0000:00:1)
-		COMP_CWORD=3
-		_p2p_probe
-		printf '%s\n' \"\${COMPREPLY[@]}\"")
-	assertEquals "addresses from the recorded sysfs" "0000:00:10.0
-0000:00:11.0" "$out"
+	assertEquals "whole word" "0000:00:10.0
+0000:00:11.0" "$(WB=' ' complete_words p2p-probe --sysfs-root "$fx/flat" 0000:00:1)"
+	assertEquals "nothing on stderr" "" "$(cat "$work/comp.err")"
+	# bash splits 0000:00:1 at the colons and replaces only the last
+	# part: the replies must be that part
+	assertEquals "address split at ':'" "10.0
+11.0" "$(complete_words p2p-probe --sysfs-root "$fx/flat" 0000 : 00 : 1)"
+	assertEquals "nothing on stderr" "" "$(cat "$work/comp.err")"
+	assertEquals "after a colon" "00:00.0
+00:10.0
+00:11.0" "$(complete_words p2p-probe --sysfs-root "$fx/flat" 0000 : 00 : 1 0000 :)"
+	assertEquals "--sysfs-root=DIR" "10.0
+11.0" "$(complete_words p2p-probe --sysfs-root = "$fx/flat" 0000 : 00 : 1)"
+	assertEquals "-s SLOT" "10.0
+11.0" "$(complete_words p2p-probe --sysfs-root "$fx/flat" -m -s 0000 : 00 : 1)"
+	assertEquals "-d ID" "1234:11e8
+1af4:1110
+8086:29c0" "$(complete_words p2p-probe --sysfs-root "$fx/flat" -m -d '')"
+	assertEquals "devices of a dump (-F)" "10.0
+11.0
+12.0" "$(complete_words p2p-probe -F "$top_srcdir/tests/host/p2p-probe/flat.lspci-x" 0000 : 00 : 1)"
+}
+
+test_completion_option_values() {
+	assertEquals "--sysfs-root=DI" "$fx/flat/" \
+		"$(complete_words p2p-probe --sysfs-root = "$fx/fla")"
+	assertEquals "--sysfs-root DI" "$fx/flat/" \
+		"$(complete_words p2p-probe --sysfs-root "$fx/fla")"
+	assertEquals "--bar=" "0
+1
+2
+3
+4
+5" "$(complete_words p2p-probe --verify --bar =)"
+	assertEquals "options" "--slot
+--sysfs-root" "$(complete_words p2p-probe --s)"
 }
 
 test_examples_use_real_options() {

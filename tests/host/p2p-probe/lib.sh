@@ -6,6 +6,9 @@
 # copies); p2p_unpack_fixtures DIR unpacks every one into DIR/NAME.
 
 p2p_fixture_store=$top_srcdir/tests/host/p2p-probe/fixtures
+# the names of the fixtures' devices (p2p-probe -i): golden outputs must
+# not depend on the host's pci.ids
+p2p_ids=$top_srcdir/tests/host/p2p-probe/pci.ids
 
 p2p_unpack_fixtures() {
 	local t
@@ -41,4 +44,23 @@ p2p_synth_flat() {
 		ln -s "../../../devices/$hb/$addr" "$d/bus/pci/devices/$addr"
 	done
 	rm -rf "$tmp"
+}
+
+# p2p_lspci_dump TREE [BYTES]: the devices of a recorded tree as `lspci -D
+# -xxxx` prints them (at most BYTES of config space each, default all the
+# tree has), for p2p-probe -F: a header line, then "OFF: xx xx ..." lines of
+# 16 bytes, a blank line after each device.
+p2p_lspci_dump() {
+	local tree=$1 max=${2:-4096} d n off line
+	for d in "$tree"/bus/pci/devices/*; do
+		n=$(stat -L -c %s "$d/config") || return 1
+		[ "$n" -le "$max" ] || n=$max
+		printf '%s Device: recorded\n' "${d##*/}"
+		off=0
+		while read -r line; do
+			printf '%02x: %s\n' "$off" "$line"
+			off=$((off + 16))
+		done < <(od -An -tx1 -v -w16 -N "$n" "$d/config")
+		printf '\n'
+	done
 }

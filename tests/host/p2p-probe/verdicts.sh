@@ -24,12 +24,13 @@ oneTimeTearDown() {
 	rm -rf "$work"
 }
 
-# probe FIXTURE ARGS...: run p2p-probe on a fixture; stdout in $work/out,
+# probe FIXTURE ARGS...: run p2p-probe on a fixture, with the fixtures'
+# pci.ids; stdout in $work/out,
 # stderr in $work/err, exit status in $rc
 probe() {
 	local f=$1
 	shift
-	p2p-probe --sysfs-root "$fx/$f" "$@" >"$work/out" 2>"$work/err"
+	p2p-probe -i "$p2p_ids" --sysfs-root "$fx/$f" "$@" >"$work/out" 2>"$work/err"
 	rc=$?
 }
 
