@@ -110,15 +110,6 @@ static const struct argp_option list_options[] = {
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
-static void *grow(void *v, size_t n, size_t size)
-{
-	void *nv = realloc(v, (n + 1) * size);
-
-	if (!nv)
-		du_die(DU_EXIT_FAILURE, "out of memory");
-	return nv;
-}
-
 static error_t list_parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_args *a = state->input;
@@ -133,12 +124,12 @@ static error_t list_parse(int key, char *arg, struct argp_state *state)
 		if (du_parse_pci_addr(arg, &addr) < 0)
 			vd_usage("--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
 				 arg);
-		a->addrs = grow(a->addrs, a->naddrs, sizeof(*a->addrs));
+		a->addrs = vd_grow_filter(a->addrs, a->naddrs, sizeof(*a->addrs));
 		a->addrs[a->naddrs++] = addr;
 		break;
 	case OPT_NAME:
 		vd_check_name_pattern("--name", arg);
-		a->names = grow(a->names, a->nnames, sizeof(*a->names));
+		a->names = vd_grow_filter(a->names, a->nnames, sizeof(*a->names));
 		a->names[a->nnames++] = arg;
 		break;
 	default:

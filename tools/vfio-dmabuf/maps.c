@@ -384,6 +384,15 @@ void vd_check_name_pattern(const char *opt, const char *pattern)
 			 VD_NAME_PATTERN_MAX);
 }
 
+void *vd_grow_filter(void *v, size_t n, size_t size)
+{
+	void *nv = realloc(v, (n + 1) * size);
+
+	if (!nv)
+		du_die(DU_EXIT_FAILURE, "out of memory");
+	return nv;
+}
+
 bool vd_name_matches(const char **patterns, size_t n, const char *name)
 {
 	if (!n)
@@ -478,15 +487,6 @@ static const struct argp_option maps_options[] = {
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
-static void *grow(void *v, size_t n, size_t size)
-{
-	void *nv = realloc(v, (n + 1) * size);
-
-	if (!nv)
-		du_die(DU_EXIT_FAILURE, "out of memory");
-	return nv;
-}
-
 static error_t maps_parse(int key, char *arg, struct argp_state *state)
 {
 	struct maps_args *a = state->input;
@@ -500,14 +500,14 @@ static error_t maps_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PID:
 		pid = vd_arg_pid("--pid", arg);
-		a->pids = grow(a->pids, a->npids, sizeof(*a->pids));
+		a->pids = vd_grow_filter(a->pids, a->npids, sizeof(*a->pids));
 		a->pids[a->npids++] = pid;
 		break;
 	case OPT_DEVICE:
 		if (du_parse_pci_addr(arg, &addr) < 0)
 			vd_usage("--device: invalid PCI address '%s' (expected DDDD:BB:DD.F or BB:DD.F)",
 				 arg);
-		a->addrs = grow(a->addrs, a->naddrs, sizeof(*a->addrs));
+		a->addrs = vd_grow_filter(a->addrs, a->naddrs, sizeof(*a->addrs));
 		a->addrs[a->naddrs++] = addr;
 		break;
 	case OPT_BAR:
@@ -518,7 +518,7 @@ static error_t maps_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NAME:
 		vd_check_name_pattern("--name", arg);
-		a->names = grow(a->names, a->nnames, sizeof(*a->names));
+		a->names = vd_grow_filter(a->names, a->nnames, sizeof(*a->names));
 		a->names[a->nnames++] = arg;
 		break;
 	case 'v':

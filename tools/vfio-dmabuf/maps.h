@@ -91,5 +91,8 @@ void vd_proc_issues_free(struct vd_proc_issues *is);
  */
 bool vd_name_matches(const char **patterns, size_t n, const char *name);
 void vd_check_name_pattern(const char *opt, const char *pattern);
+/* V (N elements of SIZE bytes) with room for one more: the repeatable
+ * filter options' lists (--pid, --device, --name); dies on ENOMEM. */
+void *vd_grow_filter(void *v, size_t n, size_t size);
 
 #endif /* VFIO_DMABUF_MAPS_H */
