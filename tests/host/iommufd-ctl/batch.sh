@@ -11,30 +11,10 @@
 # runs every invocation under that wrapper.
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/host/iommufd-ctl/lib.sh"
 
 oneTimeSetUp() {
 	work=$(mktemp -d)
-}
-
-oneTimeTearDown() {
-	rm -rf "$work"
-}
-
-# ictl ARGS...: run iommufd-ctl; stdout in $out, stderr in $err, status in $rc.
-ictl() {
-	# shellcheck disable=SC2086
-	$IOMMUFD_CTL_WRAPPER iommufd-ctl "$@" >"$work/out" 2>"$work/err" <"${ictl_stdin:-/dev/null}"
-	rc=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
-
-# batch TEXT [ARGS...]: run TEXT (printf %b escapes) as a batch read from stdin.
-batch() {
-	local text=$1
-	shift
-	printf '%b' "$text" >"$work/batch"
-	ictl_stdin=$work/batch ictl "$@" -b -
 }
 
 # json_ok: stdout is exactly one JSON document with a results array.

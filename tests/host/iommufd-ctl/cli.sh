@@ -9,6 +9,7 @@
 # runs every invocation under that wrapper.
 
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/host/iommufd-ctl/lib.sh"
 
 MAN=$top_srcdir/man/iommufd-ctl.1
 COMP=$top_srcdir/completion/iommufd-ctl
@@ -21,27 +22,6 @@ oneTimeSetUp() {
 		have_iommu=yes
 		exec 9>&-
 	fi
-}
-
-oneTimeTearDown() {
-	rm -rf "$work"
-}
-
-# ictl ARGS...: run iommufd-ctl; stdout in $out, stderr in $err, status in $rc.
-ictl() {
-	# shellcheck disable=SC2086
-	$IOMMUFD_CTL_WRAPPER iommufd-ctl "$@" >"$work/out" 2>"$work/err" <"${ictl_stdin:-/dev/null}"
-	rc=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
-
-# batch TEXT [ARGS...]: run TEXT as a batch read from stdin.
-batch() {
-	local text=$1
-	shift
-	printf '%b' "$text" >"$work/batch"
-	ictl_stdin=$work/batch ictl "$@" -b -
 }
 
 need_iommu() {
