@@ -128,6 +128,22 @@ export DU_SHARE=/run/du top_srcdir=$DU_SRCDIR top_builddir=$DU_BUILDDIR SHUNIT2
 export PATH=$DU_BUILDDIR:$PATH
 
 # ---- suites -----------------------------------------------------------------
+# stuck_tasks: every task in uninterruptible sleep, with its command line,
+# wait channel and kernel stack (CONFIG_STACKTRACE), and the kernel's own
+# list of blocked tasks when sysrq is built in; to the console as well.
+stuck_tasks() {
+	local d st comm
+	say "suite timed out; tasks in D state:"
+	for d in /proc/[0-9]*; do
+		st=$(awk '/^State:/ {print $2; exit}' "$d/status" 2>/dev/null) || continue
+		[ "$st" = D ] || continue
+		comm=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)
+		say "  pid ${d#/proc/} ($comm) wchan $(cat "$d/wchan" 2>/dev/null)"
+		sed 's/^/du-vm:     /' "$d/stack" 2>/dev/null
+	done | tee /dev/console
+	[ -w /proc/sysrq-trigger ] && echo w >/proc/sysrq-trigger
+}
+
 kmemleak_scan() {
 	# Under TCG with KASAN a scan takes about half a minute: a run that
 	# ends with suites/debug-klog.sh (one scan of everything) skips these.
@@ -153,6 +169,9 @@ for i in "${!DU_SUITE_NAMES[@]}"; do
 	pid=$!
 	wait "$pid"
 	rc=$?
+	# A suite killed by its timeout: name what it was waiting for, while
+	# it still waits (a task in D state survives the SIGKILL below).
+	[ "$rc" -eq 137 ] && stuck_tasks >>"$r.log" 2>&1
 	# Nothing a suite started may outlive it (and hold a device open).
 	kill -KILL -- "-$pid" 2>/dev/null
 	t1=$(date +%s%N)

@@ -20,6 +20,8 @@
 #                       guest after the suites (Ctrl-A X quits QEMU)
 #   --no-kmemleak-each  no kmemleak scan after each suite (when kmemleak is
 #                       built in); for runs ending with suites/debug-klog.sh
+#   --memory SIZE       guest RAM, as QEMU's -m takes it (default 2G; the
+#                       hugebar profile's 2 GiB BAR is a device, not RAM)
 #   -v, --verbose       copy the guest console to stderr while it runs
 #   --list-profiles     list the device profiles and exit
 #   --evaluate DIR      do not boot: report again on the run kept in DIR
@@ -39,14 +41,14 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
-usage() { sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+usage() { sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 # What in a kernel log fails a run (klog_scan): shared with the guest.
 # shellcheck source=lib/klog-scan.sh
 . "$vmdir/lib/klog-scan.sh"
 
 # ---- options ---------------------------------------------------------------
 kernel='' out='' append='' evaluate='' shell=0 verbose=0 timeout='' suite_timeout=300
-kmemleak_each=1
+kmemleak_each=1 memory=2G
 builddir=${top_builddir:-}
 profiles=() suites=()
 need() {
@@ -67,6 +69,10 @@ while [ $# -gt 0 ]; do
 	--evaluate) need "$@"; evaluate=$2; shift ;;
 	--shell) shell=1 ;;
 	--no-kmemleak-each) kmemleak_each=0 ;;
+	--memory)
+		need "$@"
+		[[ "$2" =~ ^[1-9][0-9]*[MG]$ ]] || die "--memory: '$2' is not a size like 1G or 768M"
+		memory=$2; shift ;;
 	-v|--verbose) verbose=1 ;;
 	--list-profiles)
 		for f in "$vmdir"/profiles/*.profile; do
@@ -230,8 +236,14 @@ report() {
 			point ok "$name: suite completed ($(secs "$ms") s)"
 		else
 			log=$share/results/$n.log
-			point not-ok "$name: suite completed" "${why[@]}" \
-				"last lines of $log:" "$(tail -n 10 "$log" 2>/dev/null || true)"
+			if grep -q '^du-vm: suite timed out; tasks in D state:' "$log" 2>/dev/null; then
+				# what guest-init.sh found stuck when the timeout struck
+				point not-ok "$name: suite completed" "${why[@]}" \
+					"$(sed -n '/^du-vm: suite timed out; tasks in D state:/,$p' "$log" | head -n 40)"
+			else
+				point not-ok "$name: suite completed" "${why[@]}" \
+					"last lines of $log:" "$(tail -n 10 "$log" 2>/dev/null || true)"
+			fi
 		fi
 		[ -z "$ms" ] || timings+=("$name $(secs "$ms") s")
 		check_log "$n" "$name: kernel log clean"
@@ -479,7 +491,7 @@ else
 	serial=(-chardev "file,id=du_con,path=$out/console.log" -serial chardev:du_con)
 fi
 qemu=("$QEMU" -nodefaults -no-user-config -display none -no-reboot
-	-accel tcg -M 'q35,kernel-irqchip=split' -cpu 'max,la57=off' -smp "$smp" -m 2G
+	-accel tcg -M 'q35,kernel-irqchip=split' -cpu 'max,la57=off' -smp "$smp" -m "$memory"
 	-device 'intel-iommu,intremap=on,caching-mode=on'
 	-kernel "$kernel" -append "$cmdline"
 	-fsdev 'local,id=du_root,path=/,security_model=none,readonly=on,multidevs=remap'

@@ -231,6 +231,32 @@ test_suite_timeout_is_red() {
 	assertTrue "timeout explained" "grep -q 'timed out after 300 s' '$run/out.tap'"
 }
 
+# guest-init.sh appends the tasks stuck in D state to the suite's log when
+# the timeout strikes: the report shows them, not the log's last lines.
+test_suite_timeout_names_stuck_tasks() {
+	make_run
+	printf '1..2\nok 1 - a\n' >"$run/share/results/01-s.tap"
+	echo "137 300000" >"$run/share/results/01-s.rc"
+	cat >>"$run/share/results/01-s.log" <<-'EOF'
+	du-vm: suite timed out; tasks in D state:
+	du-vm:   pid 321 (p2p-probe -j --matrix --verify ) wchan pci_dev_wait
+	du-vm:     [<0>] pci_dev_wait+0x5c/0x170
+	du-vm:     [<0>] vfio_pci_core_enable+0x1a/0x2c0
+	EOF
+	# a real stack is longer than the ten last lines shown otherwise
+	for f in vfio_df_open vfio_df_ioctl_bind_iommufd vfio_device_fops_unl_ioctl \
+		 __x64_sys_ioctl do_syscall_64 entry_SYSCALL_64_after_hwframe \
+		 f7 f8 f9 f10; do
+		echo "du-vm:     [<0>] $f+0x10/0x100" >>"$run/share/results/01-s.log"
+	done
+	evaluate
+	assert_red
+	assert_point 'not ok' 's: suite completed'
+	assertTrue "stuck task named" "grep -q '^#.*pid 321 (p2p-probe' '$run/out.tap'"
+	assertTrue "its stack shown" "grep -q '^#.*vfio_pci_core_enable+0x1a' '$run/out.tap'"
+	assert_valid_tap
+}
+
 test_vm_hang_is_red() {
 	make_run
 	sed -i 's/^qemu_rc=0/qemu_rc=124/' "$run/run.env"
