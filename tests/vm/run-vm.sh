@@ -468,6 +468,9 @@ qarray() { [ $# -eq 0 ] || printf '%q ' "$@"; }
 	printf 'DU_SRCDIR=%q\nDU_BUILDDIR=%q\nSHUNIT2=%q\n' "$srcdir" "$builddir" "$SHUNIT2"
 	printf 'DU_SUITE_TIMEOUT=%q\nDU_SHELL=%q\n' "$suite_timeout" "$shell"
 	printf 'DU_KMEMLEAK_EACH=%q\n' "$kmemleak_each"
+	# where kernel/scripts/build.sh put the kselftests the suites run
+	printf 'export DMABUF_UTILS_CACHE=%q\n' \
+		"${DMABUF_UTILS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabuf-utils}"
 	printf 'DU_PROFILES=%q\n' "$(IFS=,; echo "${profiles[*]}")"
 	printf 'DU_DEVICES=%q\n' "${devices[*]}"
 	printf 'DU_SUITE_NAMES=(%s)\n' "$(qarray "${suite_names[@]}")"
