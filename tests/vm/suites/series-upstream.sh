@@ -36,7 +36,6 @@ oneTimeSetUp() {
 	mkdir -p "$res"
 }
 
-# run NAME BINARY ARGS...: run a kselftest binary, keep its TAP output.
 # alive COMM: true if a process named COMM (the kernel's 15-character
 # comm) exists and is not a zombie. A killed process that is still
 # exiting has no command line any more (its memory went first) but still
@@ -62,6 +61,7 @@ wait_gone() {
 	return 1
 }
 
+# run NAME BINARY ARGS...: run a kselftest binary, keep its TAP output.
 run() {
 	local name=$1 bin=$2 rc
 	shift 2
