@@ -61,6 +61,14 @@ wait_gone() {
 	return 1
 }
 
+# run_to FILE BINARY ARGS...: run a kselftest binary from /tmp (at most
+# 15 minutes), its output to FILE.
+run_to() {
+	local file=$1
+	shift
+	(cd /tmp && timeout 900 "$@") >"$file" 2>&1
+}
+
 # run NAME BINARY ARGS...: run a kselftest binary, keep its TAP output.
 run() {
 	local name=$1 bin=$2 rc
@@ -69,7 +77,7 @@ run() {
 		skip_test "$bin not built"
 		return
 	fi
-	(cd /tmp && timeout 900 "$bin" "$@") >"$res/$name.tap" 2>&1
+	run_to "$res/$name.tap" "$bin" "$@"
 	rc=$?
 	# A case the harness killed at its timeout says the host was loaded,
 	# and it fails the cases after it: the harness sends SIGKILL and does
@@ -85,7 +93,7 @@ run() {
 		if ! wait_gone "$bin" 300; then
 			tap_diag "$name: a process of $bin is still alive after 300 s"
 		fi
-		(cd /tmp && timeout 900 "$bin" "$@") >"$res/$name.tap" 2>&1
+		run_to "$res/$name.tap" "$bin" "$@"
 		rc=$?
 	fi
 	echo "rc=$rc" >>"$res/$name.tap"
