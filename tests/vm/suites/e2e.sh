@@ -516,6 +516,24 @@ pat_lines() {
 	done <"$f"
 }
 
+# wc_owed: the kernel owes write-combining for BAR$BAR: x86 PAT is on and
+# the BAR is a prefetchable memory BAR (sysfs resource flags 0x2200).
+wc_owed() {
+	local flags
+	[ -r /sys/kernel/debug/x86/pat_memtype_list ] || return 1
+	flags=$(sed -n "$((BAR + 1))p" "/sys/bus/pci/devices/$DU_IVSHMEM_BDF/resource" | awk '{print $3}')
+	(( (flags & 0x2200) == 0x2200 ))
+}
+
+# wc_why_not: why WC cannot be had here, for the skip message
+wc_why_not() {
+	if [ ! -r /sys/kernel/debug/x86/pat_memtype_list ]; then
+		echo "no x86 PAT memtype list: PAT disabled (nopat) or not x86"
+	else
+		echo "BAR$BAR is not a prefetchable memory BAR"
+	fi
+}
+
 # pat_diag WHEN: show the PAT memtypes over the BAR (for whoever debugs
 # a missing write-combining entry in step 3).
 pat_diag() {
@@ -527,7 +545,7 @@ pat_diag() {
 
 test_s3_wc_buffer_new_mapping_is_write_combining() {
 	step 3 "buffer B becomes write-combining for new mappings" \
-		"the primary sets '$B_NAME' to WC (VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR); a new mapping of it then uses write-combining, the client's existing mapping keeps uncached"
+		"the primary sets '$B_NAME' to WC (VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR); a new mapping of it then uses write-combining, the client's existing mapping keeps uncached, a WC mapping of pages the client maps uncached is refused (one memory type per page), and the WC entry in x86 PAT lives exactly as long as the WC mapping; then B goes back to NC"
 	need_step 2b || return 0
 	if [ "$have_dma_buf_memattr" != true ]; then
 		skip_step "$cur_step" "the kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (vfio-dmabuf probe: dma_buf_memattr false)"
@@ -537,25 +555,18 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 	assertEquals "memattr get: $err" 0 "$rc"
 	assertEquals "uncached by default" nc "$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
 	jrun memattr-set vfio-dmabuf -j memattr set --socket "$sock" --id "$id_b" wc
-	if [ "$rc" = 3 ] && [[ $err == *"platform cannot provide"* ]]; then
-		# The kernel refuses WC where the mapping would not really be WC
-		# (x86 PAT tracks the BAR as uncached because vfio-pci maps it in
-		# the kernel). Check the refusal left everything as it was.
+	if [ "$rc" = 3 ] && ! wc_owed; then
+		# The kernel refuses WC where it cannot provide it (no PAT, or
+		# a BAR that is not prefetchable). Check the refusal left
+		# everything as it was.
 		say "  refused: $err"
 		jrun memattr-get-refused vfio-dmabuf -j memattr get --socket "$sock" --id "$id_b"
 		assertEquals "memattr get after the refusal: $err" 0 "$rc"
 		assertEquals "still uncached after the refusal" nc \
 			"$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
-		local phys=$((bar_start + B_OFF)) pat=
-		if [ -r /sys/kernel/debug/x86/pat_memtype_list ]; then
-			pat=$(pat_lines "$phys" $((phys + BUF_LEN)))
-			say "  PAT memtype entries for B's physical range: ${pat:-(none)}"
-			assertContains "the reason: PAT tracks the BAR as uncached-minus" \
-				"$pat" "uncached-minus"
-		fi
 		assertTrue "client B's own (uncached) mapping still verifies" "client_alive b"
 		passing || return 0
-		skip_step 3 "the kernel refuses WC for this buffer here (EOPNOTSUPP): x86 PAT tracks BAR$BAR as uncached-minus, because vfio-pci maps it in the kernel, so no write-combining mapping of it can exist"
+		skip_step 3 "the kernel cannot provide WC here (EOPNOTSUPP: $(wc_why_not))"
 		return 0
 	fi
 	assertEquals "memattr set wc: $err" 0 "$rc"
@@ -590,17 +601,37 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 		say "  PAT memtype entries for B's physical range $(hex $phys)-$(hex $((phys + BUF_LEN))):"
 		while IFS= read -r l; do say "  | ${l:-(none)}"; done <<<"$pat"
 		# On x86 a PFN inserted at fault time gets the cache mode of the
-		# memtype reserved for its range (pfnmap_setup_cachemode()), UC-
-		# when there is none: without a write-combining entry here the
-		# "WC" mapping is really uncached.
-		assertContains "PAT has a write-combining memtype for B's range (none: the fault path maps it UC-)" \
-			"$pat" "write-combining"
+		# memtype reserved for its range, UC- when there is none: the WC
+		# mapping reserves write-combining for exactly its own pages.
+		local wc_phys=$((phys + (1 << 20)))
+		assertEquals "PAT: one write-combining entry, exactly B's mapped [+1M, +1M+64K)" \
+			"1 $(hex $wc_phys)-$(hex $((wc_phys + (64 << 10))))" \
+			"$(grep -c write-combining <<<"$pat") $(grep write-combining <<<"$pat" | grep -o '0x[0-9a-f]*-0x[0-9a-f]*' | sed 's/0x0*/0x/g')"
+		local a_phys=$((bar_start + A_OFF))
+		assertNotContains "PAT: no write-combining over client A's buffer" \
+			"$(pat_lines "$a_phys" $((a_phys + BUF_LEN)))" "write-combining"
 	fi
 	assertTrue "client B's own (uncached) mapping still verifies" "client_alive b"
+
+	# A page has one memory type at a time: a new (now WC) mapping of
+	# pages that client B still maps uncached is refused with EBUSY.
+	run vfio-dmabuf access read --socket "$sock" --id "$id_b" --offset 0
+	assertNotEquals "a WC mapping over client B's uncached pages is refused" 0 "$rc"
+	assertTrue "... with EBUSY, said as such: $err" \
+		"grep -qi 'busy\|another memory type' <<<\"\$err\""
+	say "  WC mapping over client B's uncached pages: ${err:-succeeded}"
 	kill -TERM "$wpid" 2>/dev/null
 	wait_gone "$wc_pid" 30
 	wc_pid=
-	result "memattr nc -> wc; a new mapping wrote through WC and the bytes reached the BAR${pat:+; PAT: $(grep -o 'write-combining\|uncached-minus\|uncached' <<<"$pat" | sort -u | tr '\n' ' ')}"
+	if [ -r /sys/kernel/debug/x86/pat_memtype_list ]; then
+		assertNotContains "PAT: B's write-combining entry went with its last mapping" \
+			"$(pat_lines "$phys" $((phys + BUF_LEN)))" "write-combining"
+	fi
+	# Back to uncached, so that the rest of the story maps B beside
+	# client B's uncached mapping.
+	jrun memattr-set-nc vfio-dmabuf -j memattr set --socket "$sock" --id "$id_b" nc
+	assertEquals "memattr set nc: $err" 0 "$rc"
+	result "memattr nc -> wc; a new mapping wrote through WC and the bytes reached the BAR${pat:+; PAT: $(grep -o 'write-combining\|uncached-minus\|uncached' <<<"$pat" | sort -u | tr '\n' ' ')}; an overlapping WC mapping was refused; the PAT entry went with the mapping; back to nc"
 	done_step 3
 }
 

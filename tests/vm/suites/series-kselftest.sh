@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Run the series' kselftests, tools/testing/selftests/vfio/
-# vfio_dmabuf_mmap_test and vfio_dmabuf_lifetime_test, on the ivshmem
+# vfio_dmabuf_mmap_test, vfio_dmabuf_lifetime_test and
+# vfio_dmabuf_memattr_test, on the ivshmem
 # device (and edu as the second device for the cross-device revoke test,
 # when present); the reset cases need a resettable ivshmem (profile e2e):
 #
@@ -21,7 +22,7 @@
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
 
-kselftests=(vfio_dmabuf_mmap_test vfio_dmabuf_lifetime_test)
+kselftests=(vfio_dmabuf_mmap_test vfio_dmabuf_lifetime_test vfio_dmabuf_memattr_test)
 
 # The directory with both tests
 find_tests() {
