@@ -239,12 +239,16 @@ vm_runs=(
 	"debug e2e-up series-dmabuf series-kselftest debug-klog"
 	"test p2p,igb series-upstream"
 	"base p2p,igb series-upstream"
+	"test e2e-up series-dmabuf series-kselftest"
 )
 # Extra kernel command line for a run, by index: the fourth run boots with
 # ACS redirect disabled on both root ports, so that p2p-probe's check that
-# its ACS reading and verdicts follow the kernel runs too.
+# its ACS reading and verdicts follow the kernel runs too; the tenth boots
+# with nopat, where the series documents that WC is refused (EOPNOTSUPP)
+# and uncached mappings stay as they were.
 declare -A vm_append=(
 	[3]="pci=disable_acs_redir=0000:00:1d.0;0000:00:1e.0"
+	[9]="nopat"
 )
 # The runs are independent guests with their own output directories and
 # boot in the background while the host tests run, longest first
@@ -259,7 +263,7 @@ declare -A vm_append=(
 # per case), which a guest sharing the CPUs with make check and make
 # distcheck has overrun; by then the host tests are done.
 # --vm-jobs 1 runs them one after the other.
-vm_order=(6 0 2 1 4 5 3 7 8)
+vm_order=(6 0 2 1 4 5 3 9 7 8)
 for i in "${!vm_runs[@]}"; do	# a run added to vm_runs but not here runs last
 	[[ " ${vm_order[*]} " == *" $i "* ]] || vm_order+=("$i")
 done
