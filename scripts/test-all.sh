@@ -239,7 +239,7 @@ vm_runs=(
 	"debug e2e-up series-dmabuf series-kselftest debug-klog"
 	"test p2p,igb series-upstream"
 	"base p2p,igb series-upstream"
-	"test e2e-up series-dmabuf series-kselftest"
+	"test e2e-up series-dmabuf"
 )
 # Extra kernel command line for a run, by index: the fourth run boots with
 # ACS redirect disabled on both root ports, so that p2p-probe's check that
