@@ -429,6 +429,9 @@ test_completion_colons_equals_and_columns() {
 	assertEquals "info offers no option it rejects" "" \
 		"$(complete_line "vfio-dmabuf info --dev")"
 	assertEquals "listing options" "--list-columns" "$(complete_line "vfio-dmabuf probe --list-c")"
+	assertEquals "probe -o: the write-combining columns" "BAR,WC
+BAR,WC-REASON" "$(complete_line "vfio-dmabuf probe -o BAR,WC")"
+	assertEquals "probe -o +: MEMATTRS" "+MEMATTRS" "$(complete_line "vfio-dmabuf probe -o +MEM")"
 }
 
 test_completion_completes() {
