@@ -80,7 +80,7 @@ static void test_words(void)
 	   strlen(du_vfio_strerror(DU_VFIO_OP_MEMATTR, EOPNOTSUPP)) < 200,
 	   "memattr EOPNOTSUPP fits a broker's reply (VD_MSG_LEN 200)");
 	is_str(du_vfio_strerror(DU_VFIO_OP_MMAP, EBUSY),
-	       "the range is mapped with another memory type (an uncached mapping of another buffer, an ioeventfd, the MSI-X table, or a mapping outside VFIO)",
+	       "the range is mapped with another memory type now (a write-combining or uncached mapping of another buffer or of this one, an ioeventfd, the MSI-X table, or a mapping outside VFIO)",
 	       "mmap EBUSY: another memory type");
 	is_int(du_vfio_exit_code(DU_VFIO_OP_MMAP, -EBUSY), DU_EXIT_FAILURE,
 	       "mmap EBUSY -> 1 (transient, not a missing feature)");

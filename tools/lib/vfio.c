@@ -587,7 +587,7 @@ static const struct errmsg mmap_msgs[] = {
 	{ ENODEV, "the buffer is revoked" },
 	{ EINVAL, "invalid mapping: it must be MAP_SHARED and not larger than the buffer" },
 	{ ENOTTY, "the running kernel cannot mmap() this DMA-BUF" },
-	{ EBUSY, "the range is mapped with another memory type (an uncached mapping of another buffer, an ioeventfd, the MSI-X table, or a mapping outside VFIO)" },
+	{ EBUSY, "the range is mapped with another memory type now (a write-combining or uncached mapping of another buffer or of this one, an ioeventfd, the MSI-X table, or a mapping outside VFIO)" },
 	{ 0, NULL },
 };
 
