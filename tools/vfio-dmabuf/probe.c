@@ -75,32 +75,36 @@ static const struct du_column probe_cols[PC_N] = {
 			  "memory attributes the kernel accepts for its buffers (nc, wc)" },
 };
 
-/* PC_MEMATTRS in JSON: the names of the mask's bits, an unknown bit N as
- * "memattr-N". */
+/* The name of memattr bit i: "nc", "wc", or "memattr-N" for one this
+ * program does not know. */
+static const char *memattr_bit_name(unsigned int i, char buf[16])
+{
+	const char *n = du_keyword_name(du_memattr_keywords, (int)i);
+
+	if (n)
+		return n;
+	snprintf(buf, 16, "memattr-%u", i);
+	return buf;
+}
+
+/* PC_MEMATTRS in JSON: an array of the mask's names. */
 static void memattrs_json(const char *key, const void *data)
 {
 	uint32_t mask;
+	char buf[16];
 
 	memcpy(&mask, data, sizeof(mask));
 	du_out_open_array(key);
-	for (unsigned int i = 0; i < 32; i++) {
-		const char *n = du_keyword_name(du_memattr_keywords, (int)i);
-		char name[16];
-
-		if (!(mask & (1u << i)))
-			continue;
-		if (!n) {
-			snprintf(name, sizeof(name), "memattr-%u", i);
-			n = name;
-		}
-		du_print_string(DU_JSON, NULL, NULL, n);
-	}
+	for (unsigned int i = 0; i < 32; i++)
+		if (mask & (1u << i))
+			du_print_string(DU_JSON, NULL, NULL,
+					memattr_bit_name(i, buf));
 	du_out_close_array();
 }
 
 static void set_wc(struct du_row *r, const struct vd_bar_wc *w)
 {
-	char text[160] = "";
+	char text[32 * 16] = "", buf[16];
 	size_t used = 0;
 
 	if (w->wc == DU_WC_UNKNOWN)
@@ -115,22 +119,13 @@ static void set_wc(struct du_row *r, const struct vd_bar_wc *w)
 		du_row_set_null(r, PC_MEMATTRS);
 		return;
 	}
-	for (unsigned int i = 0; i < 32 && used < sizeof(text); i++) {
-		const char *n;
-		int k;
-
-		if (!(w->mask & (1u << i)))
-			continue;
-		n = du_keyword_name(du_memattr_keywords, (int)i);
-		k = n ? snprintf(text + used, sizeof(text) - used, "%s%s",
-				 used ? "," : "", n) :
-			snprintf(text + used, sizeof(text) - used,
-				 "%smemattr-%u", used ? "," : "", i);
-		if (k < 0)
-			break;
-		used += (size_t)k;
-	}
-	du_row_set_nested(r, PC_MEMATTRS, text[0] ? text : "none",
+	/* text: "nc,wc" (32 names of at most 15 bytes and a comma fit) */
+	for (unsigned int i = 0; i < 32; i++)
+		if (w->mask & (1u << i))
+			used += (size_t)snprintf(text + used, sizeof(text) - used,
+						 "%s%s", used ? "," : "",
+						 memattr_bit_name(i, buf));
+	du_row_set_nested(r, PC_MEMATTRS, used ? text : "none",
 			  memattrs_json, &w->mask, sizeof(w->mask));
 }
 
