@@ -206,7 +206,8 @@ static const struct argp probe_argp = {
 	       "region info (VFIO_REGION_INFO_CAP_MEMATTR); WC-REASON says why "
 	       "not: io-bar, non-prefetchable, no-wc-memtype (no "
 	       "write-combining memory type, e.g. x86 with nopat), kernel (no "
-	       "memory attributes at all), unknown (the kernel does not report "
+	       "memory attributes for this device: dma_buf_memattr false), "
+	       "unknown (the kernel does not report "
 	       "it, or the device is not bound to vfio-pci).",
 };
 

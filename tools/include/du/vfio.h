@@ -137,7 +137,9 @@ enum du_wc {
 	DU_WC_NO_MEMTYPE,	/* the kernel says no for a prefetchable BAR:
 				 * no WC memory type (x86 nopat), or a
 				 * variant driver's buffers */
-	DU_WC_KERNEL,		/* no VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR */
+	DU_WC_KERNEL,		/* no VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR for
+				 * the device (the kernel lacks it, or the
+				 * device cannot export) */
 	DU_WC_UNKNOWN,		/* the kernel does not say (no capability),
 				 * or was not asked */
 };
