@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests that need no device: exit codes, diagnostics, errno words of
- * the VFIO features, the ioctl wrappers' answers on a non-VFIO fd, and the
- * edu driver's register programming against a fake BAR in memory.
+ * the VFIO features, the ioctl wrappers' answers on a non-VFIO fd, the
+ * region-info capability chain parser on fabricated replies (malformed
+ * ones included), the write-combining verdict of a BAR, and the edu
+ * driver's register programming against a fake BAR in memory.
  */
 #ifdef HAVE_CONFIG_H
 # include <config.h>
@@ -72,8 +74,16 @@ static void test_words(void)
 	is_str(du_vfio_strerror(DU_VFIO_OP_REVOKE, -ENOTTY),
 	       "the running kernel lacks DMA-BUF revoke", "revoke ENOTTY");
 	is_str(du_vfio_strerror(DU_VFIO_OP_MEMATTR, -EOPNOTSUPP),
-	       "memory attribute not supported for this buffer (unknown, or the platform cannot provide it: x86 PAT refuses WC for a BAR vfio-pci maps uncached)",
+	       "not available for this buffer: the platform cannot provide it (BAR not prefetchable, MSI-X table pages, no write-combining memory type, or an older kernel that refuses it)",
 	       "memattr EOPNOTSUPP");
+	ok(strlen("buffer 4294967295: ") +
+	   strlen(du_vfio_strerror(DU_VFIO_OP_MEMATTR, EOPNOTSUPP)) < 200,
+	   "memattr EOPNOTSUPP fits a broker's reply (VD_MSG_LEN 200)");
+	is_str(du_vfio_strerror(DU_VFIO_OP_MMAP, EBUSY),
+	       "the range is mapped with another memory type now (a write-combining or uncached mapping of another buffer or of this one, an ioeventfd, the MSI-X table, or a mapping outside VFIO)",
+	       "mmap EBUSY: another memory type");
+	is_int(du_vfio_exit_code(DU_VFIO_OP_MMAP, -EBUSY), DU_EXIT_FAILURE,
+	       "mmap EBUSY -> 1 (transient, not a missing feature)");
 	is_str(du_vfio_strerror(DU_VFIO_OP_MAP_FILE, -EOPNOTSUPP),
 	       "iommufd maps only single-range VFIO DMA-BUFs",
 	       "map-file EOPNOTSUPP");
@@ -137,6 +147,18 @@ static void test_not_vfio(void)
 	is_int(du_vfio_feature_probe(fd, 0x10000, 0), -EINVAL,
 	       "probe of a feature number beyond 16 bits");
 	is_int(du_vfio_region_info(fd, 0, &r), -ENOTTY, "region info: ENOTTY");
+	{
+		void *buf = &r;
+		size_t len = 1;
+
+		is_int(du_vfio_region_info_caps(fd, 2, &r, &buf, &len), -ENOTTY,
+		       "region info with caps: ENOTTY");
+		ok(buf == NULL && len == 0, "no buffer handed back");
+	}
+	is_int(du_vfio_bar_memattrs(fd, 2, &v32), -ENOTTY,
+	       "BAR memattrs: ENOTTY");
+	is_int(du_vfio_bar_memattrs(fd, 6, &v32), -EINVAL,
+	       "BAR memattrs of region 6 (the ROM) refused");
 	is_int(du_vfio_device_info(fd, &info), -ENOTTY, "device info: ENOTTY");
 	is_int(du_vfio_reset(fd), -ENOTTY, "reset: ENOTTY");
 	is_int(du_vfio_bind_iommufd(fd, fd, &v32), -ENOTTY, "bind: ENOTTY");
@@ -192,6 +214,142 @@ static void test_not_vfio(void)
 	is_str(du_hw_info_type_name(IOMMU_HW_INFO_TYPE_INTEL_VTD), "intel-vtd",
 	       "hw info type name");
 	is_str(du_hw_info_type_name(1000), "unknown", "hw info unknown type");
+}
+
+/* ---- the capability chain parser on fabricated replies ---------------- */
+
+#define FIXED ((size_t)sizeof(struct vfio_region_info))	/* 32 */
+
+static unsigned char reply[512];
+
+/* A header at off: id, version 1, next. */
+static void put_cap(size_t off, uint16_t id, uint32_t next)
+{
+	struct vfio_info_cap_header h = { .id = id, .version = 1, .next = next };
+
+	memcpy(reply + off, &h, sizeof(h));
+}
+
+static long find(size_t len, uint32_t first, uint16_t id, size_t size)
+{
+	return du_vfio_find_cap(reply, len, FIXED, first, id, size);
+}
+
+static void test_find_cap(void)
+{
+	struct vfio_region_info_cap_memattr ma = {
+		.header = { .id = VFIO_REGION_INFO_CAP_MEMATTR, .version = 1 },
+		.supported = 3,
+	};
+	const size_t MA = sizeof(ma);
+	size_t n;
+
+	/* 32: a 24-byte capability (id 1), 56: memattr, the end at 72 */
+	memset(reply, 0, sizeof(reply));
+	put_cap(32, 1, 56);
+	memcpy(reply + 56, &ma, MA);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), 56,
+	       "memattr found behind another capability");
+	is_int(find(72, 32, 1, 8), 32, "the first one found");
+	is_int(find(72, 32, 3, 8), -ENOENT, "an id not in the chain");
+	is_int(find(72, 0, 1, 8), -ENOENT, "cap_offset 0: no chain");
+	is_int(find(72, 56, VFIO_REGION_INFO_CAP_MEMATTR, MA), 56,
+	       "a chain of one");
+	is_int(find(71, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "the capability cut short by the reply's end");
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, 0), 56,
+	       "cap_size below a header counts as a header");
+	is_int(du_vfio_find_cap(NULL, 72, FIXED, 32, 1, 8), -EBADMSG,
+	       "no buffer");
+	is_int(find(16, 32, 1, 8), -EBADMSG, "a reply shorter than the info");
+	is_int(find((size_t)DU_VFIO_INFO_MAX + 1, 32, 1, 8), -EBADMSG,
+	       "a length beyond DU_VFIO_INFO_MAX");
+
+	/* offsets out of bounds */
+	is_int(find(72, 8, 1, 8), -EBADMSG, "cap_offset inside the info struct");
+	is_int(find(72, 72, 1, 8), -EBADMSG, "cap_offset at the end");
+	is_int(find(72, 68, 1, 8), -EBADMSG, "a header cut by the end");
+	is_int(find(72, 0xffffffffu, 1, 8), -EBADMSG, "cap_offset 2^32-1");
+	put_cap(32, 1, 4);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "next pointing back into the info struct");
+	put_cap(32, 1, 0xfffffff8u);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "next far beyond the reply");
+	put_cap(32, 1, 70);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "next leaving less than a header");
+
+	/* cycles: never found, never endless */
+	put_cap(32, 1, 32);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "a capability pointing to itself");
+	put_cap(32, 1, 40);
+	put_cap(40, 2, 32);
+	is_int(find(72, 32, VFIO_REGION_INFO_CAP_MEMATTR, MA), -EBADMSG,
+	       "two capabilities pointing to each other");
+	put_cap(32, 1, 40);
+	put_cap(40, 2, 48);
+	put_cap(48, 4, 40);
+	is_int(find(sizeof(reply), 32, VFIO_REGION_INFO_CAP_MEMATTR, MA),
+	       -EBADMSG, "a cycle behind the first capability");
+	is_int(find(sizeof(reply), 32, 4, 8), 48,
+	       "an id before the cycle is still found");
+
+	/* unaligned headers are read, not dereferenced (UBSan would say) */
+	memset(reply, 0, sizeof(reply));
+	put_cap(33, 1, 45);
+	memcpy(reply + 45, &ma, MA);
+	is_int(find(64, 33, VFIO_REGION_INFO_CAP_MEMATTR, MA), 45,
+	       "unaligned headers");
+
+	/* the longest chain that fits: a header every 8 bytes, the memattr
+	 * one last: exactly as many links as headers, not one too few */
+	memset(reply, 0, sizeof(reply));
+	for (n = 32; n + 8 < 32 + 8 * 40; n += 8)
+		put_cap(n, 1, (uint32_t)(n + 8));
+	put_cap(n, VFIO_REGION_INFO_CAP_MEMATTR, 0);
+	is_int(find(n + 8, 32, VFIO_REGION_INFO_CAP_MEMATTR, 8), (long)n,
+	       "40 headers back to back, the last one found");
+	put_cap(n, 1, 32);
+	is_int(find(n + 8, 32, VFIO_REGION_INFO_CAP_MEMATTR, 8), -EBADMSG,
+	       "the same with the last one pointing to the first");
+}
+
+static void test_wc_verdict(void)
+{
+	const uint32_t NC = 1u << VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
+	const uint32_t WC = 1u << VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC;
+
+	is_int(du_vfio_wc_verdict(false, true, 1, 0, NC | WC), DU_WC_YES,
+	       "the capability allows WC");
+	is_int(du_vfio_wc_verdict(false, false, 1, 0, NC | WC), DU_WC_YES,
+	       "the capability decides, not the prefetch bit");
+	is_int(du_vfio_wc_verdict(false, false, 1, 0, NC),
+	       DU_WC_NON_PREFETCHABLE, "NC only, not prefetchable");
+	is_int(du_vfio_wc_verdict(false, true, 1, 0, NC), DU_WC_NO_MEMTYPE,
+	       "NC only, prefetchable: no WC memory type");
+	is_int(du_vfio_wc_verdict(false, true, 1, -ENOENT, 0), DU_WC_UNKNOWN,
+	       "the feature but no capability: unknown");
+	is_int(du_vfio_wc_verdict(false, true, 1, -EBADMSG, WC),
+	       DU_WC_UNKNOWN, "a malformed chain: unknown");
+	is_int(du_vfio_wc_verdict(false, true, 0, 0, NC | WC), DU_WC_KERNEL,
+	       "no memattr feature: the kernel");
+	is_int(du_vfio_wc_verdict(false, true, -1, 0, NC | WC),
+	       DU_WC_UNKNOWN, "not asked: unknown");
+	is_int(du_vfio_wc_verdict(true, false, 1, 0, NC | WC), DU_WC_IO_BAR,
+	       "an I/O BAR, whatever else");
+	is_int(du_vfio_wc_verdict(true, false, -1, -ENOENT, 0), DU_WC_IO_BAR,
+	       "an I/O BAR of a device not asked");
+	is_str(du_wc_name(DU_WC_YES), "yes", "name yes");
+	is_str(du_wc_name(DU_WC_IO_BAR), "io-bar", "name io-bar");
+	is_str(du_wc_name(DU_WC_NON_PREFETCHABLE), "non-prefetchable",
+	       "name non-prefetchable");
+	is_str(du_wc_name(DU_WC_NO_MEMTYPE), "no-wc-memtype",
+	       "name no-wc-memtype");
+	is_str(du_wc_name(DU_WC_KERNEL), "kernel", "name kernel");
+	is_str(du_wc_name(DU_WC_UNKNOWN), "unknown", "name unknown");
+	is_str(du_wc_name((enum du_wc)42), "unknown", "out of range: unknown");
 }
 
 /*
@@ -295,6 +453,8 @@ int main(void)
 	test_words();
 	test_diag();
 	test_not_vfio();
+	test_find_cap();
+	test_wc_verdict();
 	test_edu_regs();
 	return tap_done();
 }

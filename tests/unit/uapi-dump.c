@@ -101,6 +101,19 @@ int main(void)
 	OFF(vfio_device_feature_dma_buf_memattr, dmabuf_fd);
 	OFF(vfio_device_feature_dma_buf_memattr, memattr);
 #endif
+	NUM(VFIO_REGION_INFO_FLAG_CAPS);
+	SIZE(vfio_info_cap_header);
+	OFF(vfio_info_cap_header, id);
+	OFF(vfio_info_cap_header, version);
+	OFF(vfio_info_cap_header, next);
+	OFF(vfio_region_info, cap_offset);
+#ifdef VFIO_REGION_INFO_CAP_MEMATTR
+	NUM(VFIO_REGION_INFO_CAP_MEMATTR);
+	SIZE(vfio_region_info_cap_memattr);
+	OFF(vfio_region_info_cap_memattr, header);
+	OFF(vfio_region_info_cap_memattr, supported);
+	OFF(vfio_region_info_cap_memattr, reserved);
+#endif
 
 	NUM(DMA_BUF_SET_NAME);
 	NUM(DMA_BUF_NAME_LEN);

@@ -252,7 +252,163 @@ int du_vfio_region_info(int devfd, unsigned int index,
 	r->flags = ri.flags;
 	r->size = ri.size;
 	r->offset = ri.offset;
+	r->cap_offset = 0;
 	return 0;
+}
+
+int du_vfio_region_info_caps(int devfd, unsigned int index,
+			     struct du_vfio_region *r, void **buf,
+			     size_t *len)
+{
+	struct vfio_region_info ri, *p = NULL;
+	size_t want = sizeof(ri);
+	int ret, tries;
+
+	*buf = NULL;
+	*len = 0;
+	memset(&ri, 0, sizeof(ri));
+	ri.argsz = sizeof(ri);
+	ri.index = index;
+	ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	if (ret < 0)
+		return ret;
+	/*
+	 * Too small a buffer for the chain: the kernel sets argsz to what it
+	 * needs, FLAG_CAPS, and leaves cap_offset 0.  Ask again with that
+	 * much (and again should the chain grow in between).
+	 */
+	for (tries = 0; (ri.flags & VFIO_REGION_INFO_FLAG_CAPS) &&
+	     ri.argsz > want; tries++) {
+		void *np;
+
+		if (tries == 3) {
+			free(p);
+			return -EAGAIN;
+		}
+		if (ri.argsz > DU_VFIO_INFO_MAX) {
+			free(p);
+			return -EOVERFLOW;
+		}
+		want = ri.argsz;
+		np = realloc(p, want);
+		if (!np) {
+			free(p);
+			return -ENOMEM;
+		}
+		p = np;
+		memset(p, 0, want);
+		p->argsz = (uint32_t)want;
+		p->index = index;
+		ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, p);
+		if (ret < 0) {
+			free(p);
+			return ret;
+		}
+		memcpy(&ri, p, sizeof(ri));
+	}
+	r->index = ri.index;
+	r->flags = ri.flags;
+	r->size = ri.size;
+	r->offset = ri.offset;
+	r->cap_offset = 0;
+	if (p && (ri.flags & VFIO_REGION_INFO_FLAG_CAPS) && ri.cap_offset) {
+		r->cap_offset = ri.cap_offset;
+		*buf = p;
+		*len = want;
+	} else {
+		free(p);
+	}
+	return 0;
+}
+
+long du_vfio_find_cap(const void *buf, size_t len, size_t fixed,
+		      uint32_t first, uint16_t id, size_t cap_size)
+{
+	const unsigned char *b = buf;
+	struct vfio_info_cap_header h;
+	size_t off = first, links = 0, max_links;
+
+	if (cap_size < sizeof(h))
+		cap_size = sizeof(h);
+	if (!buf || len < fixed || len > DU_VFIO_INFO_MAX)
+		return -EBADMSG;
+	/* Every header takes 8 bytes of its own: more links is a cycle. */
+	max_links = (len - fixed) / sizeof(h);
+	while (off) {
+		if (off < fixed || off > len || len - off < sizeof(h) ||
+		    ++links > max_links)
+			return -EBADMSG;
+		memcpy(&h, b + off, sizeof(h));
+		if (h.id == id) {
+			if (len - off < cap_size)
+				return -EBADMSG;
+			return (long)off;
+		}
+		off = h.next;
+	}
+	return -ENOENT;
+}
+
+int du_vfio_bar_memattrs(int devfd, unsigned int bar, uint32_t *mask)
+{
+	struct vfio_region_info_cap_memattr cap;
+	struct du_vfio_region r;
+	size_t len;
+	void *buf;
+	long off;
+	int ret;
+
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX)
+		return -EINVAL;
+	ret = du_vfio_region_info_caps(devfd, bar, &r, &buf, &len);
+	if (ret < 0)
+		return ret;
+	if (!buf)
+		return -ENOENT;
+	off = du_vfio_find_cap(buf, len, sizeof(struct vfio_region_info),
+			       r.cap_offset, VFIO_REGION_INFO_CAP_MEMATTR,
+			       sizeof(cap));
+	if (off > 0) {
+		memcpy(&cap, (unsigned char *)buf + off, sizeof(cap));
+		*mask = cap.supported;
+	}
+	free(buf);
+	return off < 0 ? (int)off : 0;
+}
+
+enum du_wc du_vfio_wc_verdict(bool io, bool prefetchable, int feature,
+			      int cap_ret, uint32_t mask)
+{
+	if (io)
+		return DU_WC_IO_BAR;
+	if (feature < 0)
+		return DU_WC_UNKNOWN;
+	if (!feature)
+		return DU_WC_KERNEL;
+	if (cap_ret < 0)
+		return DU_WC_UNKNOWN;
+	if (mask & (1u << VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC))
+		return DU_WC_YES;
+	return prefetchable ? DU_WC_NO_MEMTYPE : DU_WC_NON_PREFETCHABLE;
+}
+
+const char *du_wc_name(enum du_wc wc)
+{
+	switch (wc) {
+	case DU_WC_YES:
+		return "yes";
+	case DU_WC_IO_BAR:
+		return "io-bar";
+	case DU_WC_NON_PREFETCHABLE:
+		return "non-prefetchable";
+	case DU_WC_NO_MEMTYPE:
+		return "no-wc-memtype";
+	case DU_WC_KERNEL:
+		return "kernel";
+	case DU_WC_UNKNOWN:
+		break;
+	}
+	return "unknown";
 }
 
 int du_vfio_reset(int devfd)
@@ -421,7 +577,7 @@ static const struct errmsg memattr_msgs[] = {
 	{ ENOTTY, "the running kernel lacks DMA-BUF memory attributes" },
 	{ EBADF, "not a DMA-BUF" },
 	{ EINVAL, "not a DMA-BUF" },
-	{ EOPNOTSUPP, "memory attribute not supported for this buffer (unknown, or the platform cannot provide it: x86 PAT refuses WC for a BAR vfio-pci maps uncached)" },
+	{ EOPNOTSUPP, "not available for this buffer: the platform cannot provide it (BAR not prefetchable, MSI-X table pages, no write-combining memory type, or an older kernel that refuses it)" },
 	{ ENODEV, "the buffer was not exported by this device" },
 	{ EBADFD, "the buffer is revoked" },
 	{ 0, NULL },
@@ -431,6 +587,7 @@ static const struct errmsg mmap_msgs[] = {
 	{ ENODEV, "the buffer is revoked" },
 	{ EINVAL, "invalid mapping: it must be MAP_SHARED and not larger than the buffer" },
 	{ ENOTTY, "the running kernel cannot mmap() this DMA-BUF" },
+	{ EBUSY, "the range is mapped with another memory type now (a write-combining or uncached mapping of another buffer or of this one, an ioeventfd, the MSI-X table, or a mapping outside VFIO)" },
 	{ 0, NULL },
 };
 

@@ -335,7 +335,49 @@ void vd_probe_features(int devfd, struct vd_features *f)
 	f->memattr = f->memattr_err == 0;
 }
 
+void vd_bar_wc(int devfd, const struct vd_features *f,
+	       const struct du_pci_bar *b, struct vd_bar_wc *w)
+{
+	bool io = b->flags & DU_BAR_IO;
+	int feature = devfd < 0 || !f ? -1 : f->memattr, ret = -ENOENT;
+
+	memset(w, 0, sizeof(*w));
+	if (!io && feature == 1) {
+		ret = du_vfio_bar_memattrs(devfd, b->index, &w->mask);
+		w->have_mask = ret == 0;
+	}
+	w->wc = du_vfio_wc_verdict(io, b->flags & DU_BAR_PREFETCH, feature,
+				   ret, w->mask);
+}
+
+const char *vd_memattr_why(int devfd, const struct vd_features *f,
+			   const struct du_pci_bar *b, uint32_t memattr,
+			   int err)
+{
+	struct vd_bar_wc w;
+
+	if (err < 0)
+		err = -err;
+	if (err != EOPNOTSUPP || memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC ||
+	    !b)
+		return du_vfio_strerror(DU_VFIO_OP_MEMATTR, err);
+	vd_bar_wc(devfd, f, b, &w);
+	switch (w.wc) {
+	case DU_WC_YES:
+		return "a range covers a page of the device's MSI-X table, which the kernel keeps uncached (the BAR itself allows write-combining)";
+	case DU_WC_NON_PREFETCHABLE:
+		return "the BAR is not prefetchable: the kernel gives write-combining only to prefetchable BARs, where reads have no side effects";
+	case DU_WC_NO_MEMTYPE:
+		return "the platform has no write-combining memory type for this BAR (x86 booted with nopat, or a variant driver whose buffers are not BAR memory)";
+	case DU_WC_IO_BAR:
+		return "an I/O-port BAR cannot be mapped write-combining";
+	default:
+		return du_vfio_strerror(DU_VFIO_OP_MEMATTR, err);
+	}
+}
+
 int vd_export(int devfd, const struct vd_features *f, unsigned int bar,
+	      const struct du_pci_bar *bar_info,
 	      const struct du_range *ranges, size_t n, const char *name,
 	      int memattr, char *msg, size_t len)
 {
@@ -376,7 +418,8 @@ int vd_export(int devfd, const struct vd_features *f, unsigned int bar,
 		if (err < 0) {
 			snprintf(msg, len, "cannot set memattr %s: %s",
 				 vd_memattr_name((uint32_t)memattr),
-				 du_vfio_strerror(DU_VFIO_OP_MEMATTR, err));
+				 vd_memattr_why(devfd, f, bar_info,
+						(uint32_t)memattr, err));
 			close(fd);
 			return -du_vfio_exit_code(DU_VFIO_OP_MEMATTR, err);
 		}

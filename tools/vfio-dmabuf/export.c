@@ -198,7 +198,9 @@ int vd_bufspec_export_local(struct vd_bufspec *b, struct du_vfio_device *vfio,
 		return -DU_EXIT_FAILURE;
 	}
 	vd_probe_features(vfio->fd, f);
-	fd = vd_export(vfio->fd, f, (unsigned int)b->bar, b->ranges,
+	fd = vd_export(vfio->fd, f, (unsigned int)b->bar,
+		       b->bar < DU_PCI_NUM_BARS ? &b->dev.bars[b->bar] : NULL,
+		       b->ranges,
 		       b->nranges, b->name, b->memattr, msg, sizeof(msg));
 	if (fd < 0) {
 		du_err("%s", msg);

@@ -44,8 +44,12 @@ struct probe_args {
 };
 
 /* The BARs of the device: "bars" in vfio-dmabuf(1), keys and order as
- * they always were. */
-enum { PC_INDEX, PC_TYPE, PC_64BIT, PC_PREFETCH, PC_START, PC_SIZE, PC_N };
+ * they always were, then whether buffers of the BAR can be
+ * write-combining (the region's VFIO_REGION_INFO_CAP_MEMATTR). */
+enum {
+	PC_INDEX, PC_TYPE, PC_64BIT, PC_PREFETCH, PC_START, PC_SIZE,
+	PC_WC, PC_WC_REASON, PC_MEMATTRS, PC_N
+};
 
 static const struct du_column probe_cols[PC_N] = {
 	[PC_INDEX] = { "BAR", "index", DU_COL_U64,
@@ -62,7 +66,68 @@ static const struct du_column probe_cols[PC_N] = {
 	[PC_SIZE] = { "SIZE", "size", DU_COL_SIZE,
 		      DU_COL_DEFAULT | DU_COL_RIGHT,
 		      "size of the BAR (bytes with --bytes)" },
+	[PC_WC] = { "WC", "wc", DU_COL_BOOL, DU_COL_DEFAULT,
+		    "buffers of the BAR can be write-combining (- unknown)" },
+	[PC_WC_REASON] = { "WC-REASON", "wc_reason", DU_COL_STR,
+			   DU_COL_DEFAULT,
+			   "why not: io-bar, non-prefetchable, no-wc-memtype, kernel, unknown" },
+	[PC_MEMATTRS] = { "MEMATTRS", "memattrs", DU_COL_NESTED, 0,
+			  "memory attributes the kernel accepts for its buffers (nc, wc)" },
 };
+
+/* The name of memattr bit i: "nc", "wc", or "memattr-N" for one this
+ * program does not know. */
+static const char *memattr_bit_name(unsigned int i, char buf[16])
+{
+	const char *n = du_keyword_name(du_memattr_keywords, (int)i);
+
+	if (n)
+		return n;
+	snprintf(buf, 16, "memattr-%u", i);
+	return buf;
+}
+
+/* PC_MEMATTRS in JSON: an array of the mask's names. */
+static void memattrs_json(const char *key, const void *data)
+{
+	uint32_t mask;
+	char buf[16];
+
+	memcpy(&mask, data, sizeof(mask));
+	du_out_open_array(key);
+	for (unsigned int i = 0; i < 32; i++)
+		if (mask & (1u << i))
+			du_print_string(DU_JSON, NULL, NULL,
+					memattr_bit_name(i, buf));
+	du_out_close_array();
+}
+
+static void set_wc(struct du_row *r, const struct vd_bar_wc *w)
+{
+	char text[32 * 16] = "", buf[16];
+	size_t used = 0;
+
+	if (w->wc == DU_WC_UNKNOWN)
+		du_row_set_null(r, PC_WC);
+	else
+		du_row_set_bool(r, PC_WC, w->wc == DU_WC_YES);
+	if (w->wc == DU_WC_YES)
+		du_row_set_null(r, PC_WC_REASON);
+	else
+		du_row_set_str(r, PC_WC_REASON, du_wc_name(w->wc));
+	if (!w->have_mask) {
+		du_row_set_null(r, PC_MEMATTRS);
+		return;
+	}
+	/* text: "nc,wc" (32 names of at most 15 bytes and a comma fit) */
+	for (unsigned int i = 0; i < 32; i++)
+		if (w->mask & (1u << i))
+			used += (size_t)snprintf(text + used, sizeof(text) - used,
+						 "%s%s", used ? "," : "",
+						 memattr_bit_name(i, buf));
+	du_row_set_nested(r, PC_MEMATTRS, used ? text : "none",
+			  memattrs_json, &w->mask, sizeof(w->mask));
+}
 
 static const struct argp_option probe_options[] = {
 	{ "device", OPT_DEVICE, "ADDR", 0, "the PCI device", 0 },
@@ -132,11 +197,18 @@ static const struct argp probe_argp = {
 	.parser = probe_parse,
 	.children = probe_children,
 	.doc = "Show a device's BARs and, when it is bound to vfio-pci, which "
-	       "DMA-BUF features the running kernel offers for it.\v"
+	       "DMA-BUF features the running kernel offers for it, and for "
+	       "each BAR whether its buffers can be write-combining.\v"
 	       "Features are probed with VFIO_DEVICE_FEATURE_PROBE, which never "
 	       "creates a buffer.  dma_buf_mmap cannot be probed without "
 	       "creating one; it is reported together with dma_buf_revoke, "
-	       "which the same kernel series adds.",
+	       "which the same kernel series adds.  WC comes from the BAR's "
+	       "region info (VFIO_REGION_INFO_CAP_MEMATTR); WC-REASON says why "
+	       "not: io-bar, non-prefetchable, no-wc-memtype (no "
+	       "write-combining memory type, e.g. x86 with nopat), kernel (no "
+	       "memory attributes for this device: dma_buf_memattr false), "
+	       "unknown (the kernel does not report "
+	       "it, or the device is not bound to vfio-pci).",
 };
 
 int cmd_probe(int argc, char **argv)
@@ -146,6 +218,7 @@ int cmd_probe(int argc, char **argv)
 	struct du_vfio_device vfio;
 	struct du_pci_ids ids;
 	struct vd_features f;
+	struct vd_bar_wc wc[DU_PCI_NUM_BARS];
 	char msg[VD_MSG_LEN], drv[64], cdev[32];
 	struct du_table *t;
 	unsigned int group, i, missing = 0;
@@ -173,13 +246,19 @@ int cmd_probe(int argc, char **argv)
 			return status;
 		}
 		vd_probe_features(vfio.fd, &f);
-		du_vfio_close(&vfio);
 		have_f = true;
+		for (i = 0; i < DU_PCI_NUM_BARS; i++)
+			if (d.bars[i].size)
+				vd_bar_wc(vfio.fd, &f, &d.bars[i], &wc[i]);
+		du_vfio_close(&vfio);
 	} else if (a.require) {
 		du_err("%s is not bound to vfio-pci: cannot probe its features",
 		       d.bdf);
 		du_table_free(t);
 		return DU_EXIT_FAILURE;
+	} else {
+		for (i = 0; i < DU_PCI_NUM_BARS; i++)
+			vd_bar_wc(-1, NULL, &d.bars[i], &wc[i]);
 	}
 
 	vd_out_begin();
@@ -218,6 +297,7 @@ int cmd_probe(int argc, char **argv)
 		du_row_set_bool(r, PC_PREFETCH, b->flags & DU_BAR_PREFETCH);
 		du_row_set_u64(r, PC_START, b->start);
 		du_row_set_u64(r, PC_SIZE, b->size);
+		set_wc(r, &wc[i]);
 	}
 	if (du_table_print(t, "bars") < 0)
 		status = DU_EXIT_FAILURE;

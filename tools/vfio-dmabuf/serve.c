@@ -393,7 +393,8 @@ static int do_export(struct broker_client *c, const struct vd_msg_hdr *h)
 		free(r);
 		return send_error(c, h, EINVAL, status, msg);
 	}
-	fd = vd_export(d->vfio.fd, &d->f, req->bar, r, req->nranges,
+	fd = vd_export(d->vfio.fd, &d->f, req->bar, &d->pci.bars[req->bar],
+		       r, req->nranges,
 		       req->name,
 		       req->memattr == VD_MEMATTR_DEFAULT ? -1 :
 		       (int)req->memattr, msg, sizeof(msg));
@@ -553,6 +554,10 @@ static int do_memattr(struct broker_client *c, const struct vd_msg_hdr *h)
 		err = du_vfio_dmabuf_memattr_get(d->vfio.fd, b->fd, &v);
 	if (err < 0) {
 		snprintf(msg, sizeof(msg), "buffer %u: %s", b->id,
+			 (h->type & ~VD_REPLY) == VD_MSG_MEMATTR_SET ?
+			 vd_memattr_why(d->vfio.fd, &d->f,
+					&d->pci.bars[b->bar], req->memattr,
+					err) :
 			 du_vfio_strerror(DU_VFIO_OP_MEMATTR, err));
 		return send_error(c, h, -err,
 				  du_vfio_exit_code(DU_VFIO_OP_MEMATTR, err),

@@ -13,6 +13,7 @@
 
 #include "du/parse.h"
 #include "du/pci.h"
+#include "du/vfio.h"
 
 /* ---- global state (main.c) -------------------------------------------- */
 
@@ -185,12 +186,44 @@ struct vd_features {
 };
 void vd_probe_features(int devfd, struct vd_features *f);
 
+/* Can buffers of a BAR be write-combining, and if not, why: probe's WC
+ * and WC-REASON columns, and the reason export and the broker give when
+ * the kernel refuses WC. */
+struct vd_bar_wc {
+	enum du_wc wc;
+	bool have_mask;		/* the region reported VFIO_REGION_INFO_CAP_MEMATTR */
+	uint32_t mask;		/* its supported memattrs (bit N = memattr N) */
+};
+
+/*
+ * Decide for BAR b (from sysfs) of the device open as devfd, whose
+ * features are f (du_vfio_wc_verdict()).  devfd < 0 or f NULL: the device
+ * is not open (not bound to vfio-pci).  Asks the region info only
+ * (creates nothing).
+ */
+void vd_bar_wc(int devfd, const struct vd_features *f,
+	       const struct du_pci_bar *b, struct vd_bar_wc *w);
+
+/*
+ * Why SET of memattr failed with err for a buffer of BAR b, in words: for
+ * EOPNOTSUPP on WC the precise reason the BAR's capability gives (not
+ * prefetchable, no WC memory type, or, when the BAR allows WC, a range
+ * over the MSI-X table); otherwise, or without the capability, the
+ * library's words (du_vfio_strerror()).  b may be NULL.
+ */
+const char *vd_memattr_why(int devfd, const struct vd_features *f,
+			   const struct du_pci_bar *b, uint32_t memattr,
+			   int err);
+
 /*
  * Export ranges of bar as one DMA-BUF: probe, export, name, memattr.
- * memattr < 0 keeps the default.  Returns the fd, or -status (an exit
- * status, negated) with msg filled; no half-made buffer is left behind.
+ * bar_info is the BAR as sysfs describes it (for the reason of a refused
+ * memattr; may be NULL).  memattr < 0 keeps the default.  Returns the fd,
+ * or -status (an exit status, negated) with msg filled; no half-made
+ * buffer is left behind.
  */
 int vd_export(int devfd, const struct vd_features *f, unsigned int bar,
+	      const struct du_pci_bar *bar_info,
 	      const struct du_range *ranges, size_t n, const char *name,
 	      int memattr, char *msg, size_t len);
 

@@ -330,6 +330,13 @@ test_probe_shows_bars_from_sysfs() {
 	vd -j probe --device 00:06.0
 	assertEquals 0 "$rc"
 	assertEquals '[1048576]' "$(jq -c '[.devices[0].bars[].size]' <<<"$out")"
+	assertEquals "no driver: the kernel was not asked, write-combining unknown" \
+		'{"wc":null,"wc_reason":"unknown","memattrs":null}' \
+		"$(jq -c '.devices[0].bars[0] | {wc, wc_reason, memattrs}' <<<"$out")"
+	vd -j probe --device 00:05.0
+	assertEquals "an I/O BAR is never write-combining, whatever the driver" \
+		'{"wc":false,"wc_reason":"io-bar","memattrs":null}' \
+		"$(jq -c '.devices[0].bars[0] | {wc, wc_reason, memattrs}' <<<"$out")"
 	expect 1 "0000:00:05.0 is not bound to vfio-pci: cannot probe its features" \
 		probe --device 00:05.0 --require dma_buf_revoke
 	expect 2 "--require: unknown feature in 'mmap' (expected dma_buf|dma_buf_revoke|dma_buf_memattr|dma_buf_mmap)" \
@@ -422,6 +429,9 @@ test_completion_colons_equals_and_columns() {
 	assertEquals "info offers no option it rejects" "" \
 		"$(complete_line "vfio-dmabuf info --dev")"
 	assertEquals "listing options" "--list-columns" "$(complete_line "vfio-dmabuf probe --list-c")"
+	assertEquals "probe -o: the write-combining columns" "BAR,WC
+BAR,WC-REASON" "$(complete_line "vfio-dmabuf probe -o BAR,WC")"
+	assertEquals "probe -o +: MEMATTRS" "+MEMATTRS" "$(complete_line "vfio-dmabuf probe -o +MEM")"
 }
 
 test_completion_completes() {

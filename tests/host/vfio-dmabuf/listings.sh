@@ -207,9 +207,9 @@ test_probe_bars_table() {
 	assertEquals "$err" 0 "$rc"
 	assertEquals "the device line, then its BARs as a table" \
 "0000:00:05.0 8086:10d3 driver e1000e iommu_group - cdev -
-BAR TYPE 64BIT PREFETCH      START SIZE
-  0 io   no    no           0xc000  256
-  1 mem  no    no       0xfe100000   1M" "$out"
+BAR TYPE 64BIT PREFETCH      START SIZE WC WC-REASON
+  0 io   no    no           0xc000  256 no io-bar
+  1 mem  no    no       0xfe100000   1M -  unknown" "$out"
 	vd probe --device 00:05.0 -o BAR,SIZE -b -n
 	assertEquals "-o -b -n" "0000:00:05.0 8086:10d3 driver e1000e iommu_group - cdev -
   0     256
@@ -219,10 +219,25 @@ BAR TYPE 64BIT PREFETCH      START SIZE
 		'{"device":"0000:00:05.0","bars":[{"size":256},{"size":1048576}],"features":null}' \
 		"$(jq -c '.devices[0] | {device,bars,features}' <<<"$out")"
 	vd probe -H
-	assertEquals "--list-columns needs no --device" 7 "$(wc -l <<<"$out")"
+	assertEquals "--list-columns needs no --device" 10 "$(wc -l <<<"$out")"
+	assertContains "$out" "WC        wc           boolean yes "
+	assertContains "$out" "WC-REASON wc_reason    string  yes     why not: io-bar, non-prefetchable, no-wc-memtype, kernel, unknown"
+	assertContains "$out" "MEMATTRS  memattrs     array   no "
 	vd -j probe --list-columns
 	assertEquals "probe's column keys are the keys of bars[]" \
-		'["index","type","is_64bit","prefetchable","start","size"]' "$(jq -c '[.columns[].json]' <<<"$out")"
+		'["index","type","is_64bit","prefetchable","start","size","wc","wc_reason","memattrs"]' "$(jq -c '[.columns[].json]' <<<"$out")"
+	vd -j probe --device 00:05.0
+	assertEquals "without -o every key, as the column table has them" \
+		"$(vfio-dmabuf -j probe --list-columns | jq -c '[.columns[].json]')" \
+		"$(jq -c '.devices[0].bars[0] | keys_unsorted | map(select(endswith("_hex") | not))' <<<"$out")"
+	vd probe --device 00:05.0 -o BAR,WC,WC-REASON,MEMATTRS -r
+	assertEquals "-o with the write-combining columns, raw" "BAR WC WC-REASON MEMATTRS
+0 no io-bar -
+1 - unknown -" "$(tail -n +2 <<<"$out")"
+	vd -j probe --device 00:05.0 -o wc-reason,WC
+	assertEquals "-o in JSON: wc_reason and wc, in that order" \
+		'[{"wc_reason":"io-bar","wc":false},{"wc_reason":"unknown","wc":null}]' \
+		"$(jq -c '.devices[0].bars' <<<"$out")"
 	expect 2 "--output: unknown column 'FOO'" probe --device 00:05.0 -o FOO
 	expect 2 "missing --device" probe -o BAR
 }

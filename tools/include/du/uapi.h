@@ -212,7 +212,16 @@ struct vfio_device_feature_dma_buf_revoke {
 
 /* ======================================================================
  * New in the series: memory attribute of future mmaps of a DMA-BUF, GET/SET.
- * Unknown values: EOPNOTSUPP.  Other errors as for revoke.
+ * SET only fails for a value that can never be provided for the buffer:
+ * EOPNOTSUPP for an unknown value, and for WC on a BAR that is not
+ * prefetchable, a range over a page of the MSI-X table, ranges the CPU
+ * cannot map, or a platform without a write-combining memory type (x86
+ * booted with nopat).  Whether one mapping gets it is decided at mmap():
+ * with x86 PAT a page has one memory type at a time, and mmap() of the
+ * buffer fails with EBUSY while a live mapping of any of its pages has the
+ * other type (another buffer's mapping, this buffer's own earlier ones, an
+ * ioeventfd, the MSI-X table, a mapping outside VFIO).  Mappings of the BAR
+ * through the device fd follow the pages' type.  Other errors as for revoke.
  * ====================================================================== */
 #ifndef VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR
 #define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR	15
@@ -222,6 +231,25 @@ struct vfio_device_feature_dma_buf_revoke {
 struct vfio_device_feature_dma_buf_memattr {
 	__s32	dmabuf_fd;
 	__u32	memattr;
+};
+#endif
+
+/* ======================================================================
+ * New in the series: a region-info capability of BAR regions telling which
+ * memory attributes VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR accepts for buffers
+ * exported from the BAR: bit N of supported = memattr N (so NC is bit 0, WC
+ * bit 1).  vfio-pci adds it to the chain of a memory BAR it can export
+ * from; no capability means the kernel predates it or cannot export from
+ * that BAR.  A set WC bit does not promise every SET (a range over an MSI-X
+ * table page is still refused) nor every mmap() (EBUSY, above).
+ * ====================================================================== */
+#ifndef VFIO_REGION_INFO_CAP_MEMATTR
+#define VFIO_REGION_INFO_CAP_MEMATTR	6
+
+struct vfio_region_info_cap_memattr {
+	struct vfio_info_cap_header header;
+	__u32	supported;		/* bit N: memattr N accepted */
+	__u32	reserved;
 };
 #endif
 
@@ -514,6 +542,15 @@ DU_UAPI_OFF(vfio_device_feature_dma_buf, dma_ranges, 16);
 DU_UAPI_SIZE(vfio_device_feature_dma_buf_revoke, 4);
 DU_UAPI_SIZE(vfio_device_feature_dma_buf_memattr, 8);
 DU_UAPI_OFF(vfio_device_feature_dma_buf_memattr, memattr, 4);
+DU_UAPI_NR(VFIO_REGION_INFO_FLAG_CAPS, 8);
+DU_UAPI_NR(VFIO_REGION_INFO_CAP_MEMATTR, 6);
+DU_UAPI_SIZE(vfio_info_cap_header, 8);
+DU_UAPI_OFF(vfio_info_cap_header, version, 2);
+DU_UAPI_OFF(vfio_info_cap_header, next, 4);
+DU_UAPI_OFF(vfio_region_info, cap_offset, 12);
+DU_UAPI_SIZE(vfio_region_info_cap_memattr, 16);
+DU_UAPI_OFF(vfio_region_info_cap_memattr, supported, 8);
+DU_UAPI_OFF(vfio_region_info_cap_memattr, reserved, 12);
 
 DU_UAPI_NR(DMA_BUF_SET_NAME, 0x40086201);
 DU_UAPI_NR(DMA_BUF_NAME_LEN, 32);

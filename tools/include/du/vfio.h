@@ -76,10 +76,88 @@ struct du_vfio_region {
 	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
 	uint64_t size;		/* 0 = not implemented */
 	uint64_t offset;	/* mmap()/pread() offset in the device fd */
+	uint32_t cap_offset;	/* du_vfio_region_info_caps(): the first
+				 * capability in its buffer, 0 = none */
 };
-/* Region index: BARs are 0-5, config space VFIO_PCI_CONFIG_REGION_INDEX. */
+/* Region index: BARs are 0-5, config space VFIO_PCI_CONFIG_REGION_INDEX.
+ * Asks for no capability chain (r->cap_offset is 0). */
 int du_vfio_region_info(int devfd, unsigned int index,
 			struct du_vfio_region *r);
+
+/* The largest GET_INFO reply the library accepts (capability chains are
+ * a few dozen bytes; a sparse-mmap list of many areas is the big one). */
+#define DU_VFIO_INFO_MAX (1u << 20)
+
+/*
+ * du_vfio_region_info() with the region's capability chain.  The kernel
+ * is asked for the size it needs first, then for the whole reply: *buf
+ * (malloc()ed, the caller frees it; NULL when the region has no
+ * capabilities) receives it as the kernel wrote it, struct
+ * vfio_region_info first, and *len its size; r->cap_offset is the first
+ * capability's offset in it, for du_vfio_find_cap().  Returns 0 or -errno
+ * (-EOVERFLOW: the kernel wants more than DU_VFIO_INFO_MAX; -EAGAIN: the
+ * chain kept growing between the calls).
+ */
+int du_vfio_region_info_caps(int devfd, unsigned int index,
+			     struct du_vfio_region *r, void **buf,
+			     size_t *len);
+
+/*
+ * Find capability id in the chain of a VFIO GET_INFO reply: buf holds len
+ * bytes, the info struct (fixed bytes) then its capabilities; first is
+ * the info's cap_offset and each struct vfio_info_cap_header's next the
+ * offset of the one after it, both from the start of buf, 0 ending the
+ * chain.  The capability must have at least cap_size bytes (at least a
+ * header).  The walk reads nothing outside buf and never loops: an offset
+ * inside the fixed part or a header past len, a capability id found but
+ * shorter than cap_size, or more links than headers fit in buf (a cycle)
+ * make the chain malformed.
+ * Returns the capability's offset in buf (> 0), -ENOENT when the chain
+ * ends without it, -EBADMSG when it is malformed.
+ */
+long du_vfio_find_cap(const void *buf, size_t len, size_t fixed,
+		      uint32_t first, uint16_t id, size_t cap_size);
+
+/*
+ * Which memory attributes VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR accepts for
+ * buffers exported from BAR bar, from the region's
+ * VFIO_REGION_INFO_CAP_MEMATTR: *mask bit N set = memattr N (bit
+ * VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC: write-combining).  Creates
+ * nothing.  Returns 0, -ENOENT when the region has no such capability
+ * (a kernel before it, or a BAR it cannot export from), -EBADMSG for a
+ * malformed chain, or the ioctl's -errno.
+ */
+int du_vfio_bar_memattrs(int devfd, unsigned int bar, uint32_t *mask);
+
+/* Can buffers of a BAR be write-combining, and if not, why. */
+enum du_wc {
+	DU_WC_YES,		/* the kernel accepts WC for its buffers */
+	DU_WC_IO_BAR,		/* an I/O-port BAR: nothing to map or export */
+	DU_WC_NON_PREFETCHABLE,	/* the kernel says no: not prefetchable */
+	DU_WC_NO_MEMTYPE,	/* the kernel says no for a prefetchable BAR:
+				 * no WC memory type (x86 nopat), or a
+				 * variant driver's buffers */
+	DU_WC_KERNEL,		/* no VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR for
+				 * the device (the kernel lacks it, or the
+				 * device cannot export) */
+	DU_WC_UNKNOWN,		/* the kernel does not say (no capability),
+				 * or was not asked */
+};
+
+/*
+ * The verdict for a BAR: io and prefetchable from sysfs; feature 1 when
+ * VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR probed as supported, 0 when not, -1
+ * when the device could not be asked (not bound to vfio-pci); cap_ret and
+ * mask what du_vfio_bar_memattrs() returned (ignored unless feature is 1).
+ * In that order: an I/O BAR, a kernel without the feature, the
+ * capability's WC bit (without it: non-prefetchable or no WC memory type),
+ * unknown.
+ */
+enum du_wc du_vfio_wc_verdict(bool io, bool prefetchable, int feature,
+			      int cap_ret, uint32_t mask);
+/* "yes", "io-bar", "non-prefetchable", "no-wc-memtype", "kernel",
+ * "unknown" (probe's WC-REASON). */
+const char *du_wc_name(enum du_wc wc);
 
 /* VFIO_DEVICE_RESET (temporarily revokes the device's DMA-BUFs).  -EINVAL
  * when the device has no reset method (QEMU's ivshmem, for one). */
