@@ -231,8 +231,16 @@ test_export_as_written() {
 	vd export --device "$IV" --bar 2 --range 63M:2M
 	assertEquals "range past the end refused before the kernel" 2 "$rc"
 	vd export --device "$DU_EDU_BDF" --bar 0 --range 0:4K --memattr wc
-	if [ "$have_memattr" = true ] && wc_refused_here; then
-		# x86 PAT: vfio-pci maps the BAR uncached, so WC is refused
+	local edu0
+	edu0=$(vfio-dmabuf -j probe --device "$DU_EDU_BDF" 2>/dev/null |
+		jq -r '.devices[0].bars[] | select(.index == 0) | .wc_reason')
+	if [ "$have_memattr" = true ] && [ "$edu0" = non-prefetchable ]; then
+		# the kernel reports why: edu BAR0 is not prefetchable
+		assertEquals "--memattr wc refused for a non-prefetchable BAR" 3 "$rc"
+		assertContains "$err" "cannot set memattr wc: the BAR is not prefetchable"
+	elif [ "$have_memattr" = true ] && wc_refused_here; then
+		# before the region-info capability: x86 PAT refused WC for
+		# every vfio-pci BAR
 		assertEquals "--memattr wc refused where the platform cannot provide it" 3 "$rc"
 		assertContains "$err" "platform cannot provide"
 	elif [ "$have_memattr" = true ]; then
@@ -448,7 +456,16 @@ test_memattr_wc_then_a_new_mapping() {
 	vd memattr get --socket "$S" --id "$id"
 	assertContains "default" "$out" "memattr nc"
 	vd -j memattr set wc --socket "$S" --id "$id"
-	if wc_refused_here; then
+	local iv2
+	iv2=$(jq -r '.devices[0].bars[] | select(.index == 2) | .wc_reason // "yes"' "$work/probe")
+	if [ "$iv2" = no-wc-memtype ]; then
+		# x86 with nopat: no write-combining memory type
+		assertEquals "WC refused without a WC memory type: $err" 3 "$rc"
+		assertContains "$err" "no write-combining memory type"
+		vd -j memattr get --socket "$S" --id "$id"
+		assertEquals "still nc after the refusal" nc "$(jq -r '.buffers[0].memattr' <<<"$out")"
+	elif [ "$iv2" = unknown ] && wc_refused_here; then
+		# before the region-info capability: refused on x86 with PAT
 		assertEquals "WC refused on x86 with PAT: $err" 3 "$rc"
 		assertContains "$err" "platform cannot provide"
 		vd -j memattr get --socket "$S" --id "$id"
@@ -473,11 +490,12 @@ test_memattr_wc_then_a_new_mapping() {
 		sleep 1
 		start=$(awk 'NR == 3 { print $1 }' "/sys/bus/pci/devices/$IV/resource")
 		start=$(printf '0x%016x' $((start + 40 * MiB)))
-		if grep -q "$start.*write-combining" "$pat"; then
-			tap_diag "PAT: $(grep "$start" "$pat")"
-		else
-			tap_diag "PAT's memtype list has no entry at $start (faulted-in PFN mappings are not tracked there)"
+		if [ "$iv2" = yes ]; then
+			# the WC mapping reserves write-combining for its pages
+			assertTrue "PAT tracks the WC mapping at $start as write-combining: $(grep "$start" "$pat")" \
+				"grep -q '$start.*write-combining' '$pat'"
 		fi
+		tap_diag "PAT at $start: $(grep "$start" "$pat" || echo none)"
 		kill $! 2>/dev/null
 	fi
 	return 0
