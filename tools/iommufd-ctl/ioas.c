@@ -708,7 +708,9 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	struct ioas_opts o;
 	struct ctl_obj *obj;
 	enum ctl_src src = CTL_SRC_ANON;
-	char what[PATH_MAX + 16] = "", kind[32];
+	/* Only what[0] needs a value: "= \"\"" would clear all 4 KiB on
+	 * every map line. */
+	char what[PATH_MAX + 16], kind[32];
 	const char *ioctl_name = "IOMMU_IOAS_MAP";
 	unsigned int flags;
 	uint64_t iova, size;
@@ -720,6 +722,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	struct stat st;
 	bool modelled = false;
 
+	what[0] = '\0';
 	rc = parse(c, opts, NULL,
 		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
 		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs), "

@@ -340,6 +340,12 @@ static void print_table(const struct ctl_cmd *t, const char *what,
 	       what, what);
 }
 
+/* The word "help" (the first byte first: every batch line asks). */
+static bool is_help_cmd(const char *w)
+{
+	return w[0] == 'h' && !strcmp(w, "help");
+}
+
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv)
 {
@@ -369,11 +375,11 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 				 what ? what : "a", what ? what : "",
 				 what ? " " : "");
 	}
-	if (!what && c->batch && !strcmp(argv[0], "help")) {
+	if (!what && c->batch && is_help_cmd(argv[0])) {
 		c->cmd = NULL;
 		return ctl_usage(c, "'help' is not available in a batch (run 'iommufd-ctl help')");
 	}
-	if (what && (!strcmp(argv[0], "help") || du_help_word(argv[0]))) {
+	if (what && (is_help_cmd(argv[0]) || du_help_word(argv[0]))) {
 		enum du_help_kind kind = du_help_word(argv[0]);
 
 		c->cmd = NULL;
@@ -465,7 +471,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --help')",
 					 argv[0]);
 	}
-	if (argc >= 1 && !strcmp(argv[0], "help") && !c->batch)
+	if (argc >= 1 && !c->batch && is_help_cmd(argv[0]))
 		return cmd_help(c, argc, argv);
 	rc = ctl_dispatch(c, top_cmds, NULL, argc, argv);
 	c->cmd = NULL;

@@ -181,7 +181,9 @@ void du_argp_help(const struct argp *argp, FILE *f, enum du_help_kind what,
 
 enum du_help_kind du_help_word(const char *w)
 {
-	if (!w)
+	/* Every help word starts with '-': most words are done here (a
+	 * batch asks this of every line's first words). */
+	if (!w || w[0] != '-')
 		return DU_HELP_NONE;
 	if (!strcmp(w, "--help") || !strcmp(w, "-h") || !strcmp(w, "-?"))
 		return DU_HELP_HELP;

@@ -46,12 +46,17 @@ static uint64_t scan_num(const char *s, size_t len, size_t *used, bool *ovf)
 		base = 16;
 		i = 2;
 	}
+	/* Overflow without a division per digit: v * 16 + d overflows
+	 * exactly when v has one of its top 4 bits set; v * 10 + d when v is
+	 * past UINT64_MAX / 10, or equal to it and d past UINT64_MAX % 10. */
 	for (; i < len; i++, digits++) {
 		int d = hexval(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			break;
-		if (v > (UINT64_MAX - (unsigned int)d) / base)
+		if (base == 16 ? v >> 60 != 0 :
+		    v > UINT64_MAX / 10 ||
+		    (v == UINT64_MAX / 10 && (unsigned int)d > UINT64_MAX % 10))
 			*ovf = true;
 		v = v * base + (unsigned int)d;
 	}
