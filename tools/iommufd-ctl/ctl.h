@@ -409,9 +409,20 @@ void ctl_lex_free(char **argv);
  * The common case without allocation: split line (modified in place) into
  * at most max - 1 words in argv[] (NULL-terminated) when it holds only
  * printable characters, blanks and no quote, backslash, '$' or '#'.
+ * line[len] must be a NUL (a C string, which may hold NULs before len).
  * Returns the word count, or -1 when the line needs ctl_lex() (and the
  * checks of a batch line): line is then unchanged.
  */
 int ctl_lex_simple(char *line, size_t len, char **argv, int max);
+
+/*
+ * The same where a batch's lines lie as read: the line starts at p and
+ * ends at the first '\n' before end, where *end must be a '\n' (that
+ * one does not count: the line is not complete).  Also -1 (nothing
+ * changed) when the line is longer than maxlen or incomplete; else the
+ * word count, and *eol points at the line's '\n'.
+ */
+int ctl_lex_chunk(char *p, const char *end, size_t maxlen, char **argv,
+		  int max, char **eol);
 
 #endif /* IOMMUFD_CTL_H */

@@ -481,10 +481,11 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 /* ---- batch ------------------------------------------------------------------------ */
 
 /*
- * Batch lines are read in chunks of CTL_CHUNK bytes and copied, up to
- * CTL_LINE_MAX bytes, into one line buffer: memory stays bounded whatever
- * the input, and each line costs time linear in its length (a memchr()
- * for its end, one copy).
+ * Batch lines are read in chunks of CTL_CHUNK bytes.  The common line (a
+ * whole line inside the chunk, plain words: ctl_lex_chunk()) is split
+ * where it lies, in one pass; any other is copied, up to CTL_LINE_MAX
+ * bytes, into one line buffer (read_line()): memory stays bounded
+ * whatever the input, and each line costs time linear in its length.
  */
 #define CTL_LINE_MAX 65535
 #define CTL_CHUNK (128 * 1024)
@@ -496,7 +497,7 @@ struct line_reader {
 	bool eof;
 	int err;			/* errno of a failed read() */
 	size_t start, end;		/* unread bytes of chunk */
-	char chunk[CTL_CHUNK];
+	char chunk[CTL_CHUNK + 1];	/* + a '\n' after the data */
 	char buf[CTL_LINE_MAX + 2];	/* the line, a CR, the NUL */
 	size_t len;			/* bytes of the line in buf */
 	bool too_long;
@@ -515,7 +516,7 @@ static bool refill(struct line_reader *r)
 	if (!r->regular)
 		fflush(stdout);
 	do
-		got = read(r->fd, r->chunk, sizeof(r->chunk));
+		got = read(r->fd, r->chunk, CTL_CHUNK);
 	while (got < 0 && errno == EINTR);
 	if (got <= 0) {
 		if (got < 0)
@@ -525,6 +526,7 @@ static bool refill(struct line_reader *r)
 	}
 	r->start = 0;
 	r->end = (size_t)got;
+	r->chunk[r->end] = '\n';	/* what ctl_lex_chunk() stops at */
 	return true;
 }
 
@@ -625,14 +627,31 @@ static int run_batch(struct ctl *c, const char *file)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	c->line = 0;
-	while (read_line(r)) {
-		char **argv;
+	for (;;) {
+		char **argv, *eol;
 		const char *lexerr;
 		int n, rc;
 
+		if (r->start == r->end && !refill(r))
+			break;
 		c->line++;
 		c->cmd = NULL;
-		/* The common line: plain words, split in place. */
+		/* The common line: plain words, split where it lies. */
+		n = ctl_lex_chunk(r->chunk + r->start, r->chunk + r->end,
+				  CTL_LINE_MAX, r->words, CTL_WORDS_MAX, &eol);
+		if (n >= 0) {
+			r->start = (size_t)(eol - r->chunk) + 1;
+			if (n == 0)
+				continue;
+			rc = ctl_run(c, n, r->words);
+			if (rc == CTL_HELP_SHOWN || rc == DU_EXIT_OK)
+				continue;
+			goto failed;
+		}
+		/* Any other line: copied whole, then the same splitter or
+		 * the lexer.  (There is input: read_line() returns 1.) */
+		if (!read_line(r))
+			break;
 		n = r->too_long ? -1 :
 		    ctl_lex_simple(r->buf, r->len, r->words, CTL_WORDS_MAX);
 		if (n == 0)
