@@ -171,6 +171,17 @@ struct ctl_cmd {
 	const char *summary;		/* one line for "help" */
 };
 
+/* Two strings are equal: an inline loop where a line's words are compared
+ * with short names (command tables, object names), not a strcmp() call. */
+static inline bool ctl_str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 /* ---- main.c ------------------------------------------------------------ */
 
 /* Dispatch argv[0] in table; "help" lists the table.  Returns an exit
@@ -384,6 +395,17 @@ static inline void ctl_txt_mem(struct ctl_txt *t, const char *s, size_t len)
 static inline void ctl_txt(struct ctl_txt *t, const char *s)
 {
 	ctl_txt_mem(t, s, strlen(s));
+}
+
+/* A string known only when the line runs (a name): copied byte by byte,
+ * as short as it is, without strlen() and memcpy() calls. */
+static inline void ctl_txt_str(struct ctl_txt *t, const char *s)
+{
+	size_t n = t->n;
+
+	while (*s && n < sizeof(t->b))
+		t->b[n++] = *s++;
+	t->n = n;
 }
 
 void ctl_txt_hex(struct ctl_txt *t, uint64_t v);

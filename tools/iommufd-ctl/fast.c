@@ -19,7 +19,7 @@
 #include "du/exitcodes.h"
 #include "ctl.h"
 
-static bool is_help_word(const char *w)
+static inline bool is_help_word(const char *w)
 {
 	/* help_word() in main.c: these anywhere send a line to ctl_parse() */
 	if (w[0] != '-')
@@ -34,21 +34,33 @@ static bool is_help_word(const char *w)
 	return false;
 }
 
-/* The option named by the len bytes at name (exact: no abbreviation). */
+/*
+ * The option a word "--NAME" or "--NAME=VALUE" names (exact: no
+ * abbreviation), with *eq at its '=' or NULL.  One pass: the word is
+ * compared with each name as it is read, without measuring it first.
+ */
 static const struct argp_option *find_long(const struct argp_option *opts,
-					   const char *name, size_t len)
+					   const char *name, const char **eq)
 {
 	for (const struct argp_option *o = opts;
 	     o->name || o->key || o->doc; o++) {
 		const char *a = o->name;
-		size_t j = 0;
+		size_t j = 1;
 
 		if (!a || a[0] != name[0])
 			continue;
-		while (j < len && a[j] == name[j])
+		while (a[j] && a[j] == name[j])
 			j++;
-		if (j == len && !a[len])
+		if (a[j])
+			continue;
+		if (name[j] == '\0') {
+			*eq = NULL;
 			return o;
+		}
+		if (name[j] == '=') {
+			*eq = name + j;
+			return o;
+		}
 	}
 	return NULL;
 }
@@ -77,15 +89,13 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		const char *w = argv[i], *eq;
 		const struct argp_option *o;
 
-		if (w[0] != '-' || w[1] != '-' || !w[2] || is_help_word(w) ||
-		    n >= FAST_WORDS_MAX)
+		/* "--" alone, short options and positional words: slow.  A
+		 * help word is no option of a command (then it would be
+		 * found): it is slow as an unknown option is. */
+		if (w[0] != '-' || w[1] != '-' || !w[2] || n >= FAST_WORDS_MAX)
 			return CTL_PARSE_SLOW;
-		for (eq = w + 2; *eq && *eq != '='; eq++)
-			;
-		o = find_long(argp->options, w + 2, (size_t)(eq - w - 2));
-		if (!*eq)
-			eq = NULL;
-		if (!o || o->flags || (!o->arg && eq))
+		o = find_long(argp->options, w + 2, &eq);
+		if (!o || o->flags || (!o->arg && eq) || is_help_word(w))
 			return CTL_PARSE_SLOW;
 		vals[n] = NULL;
 		if (o->arg && eq) {
@@ -127,15 +137,22 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	char buf[20], *p = buf + sizeof(buf);
+	/* hex digits of v (at least one), written in place from the last */
+	size_t nd = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1;
+	char *p;
 
+	if (t->n + 2 + nd > sizeof(t->b)) {
+		t->n = sizeof(t->b);	/* cut, as ctl_txt_mem() would */
+		return;
+	}
+	t->b[t->n] = '0';
+	t->b[t->n + 1] = 'x';
+	t->n += 2 + nd;
+	p = t->b + t->n;
 	do {
 		*--p = digits[v & 15];
 		v >>= 4;
 	} while (v);
-	*--p = 'x';
-	*--p = '0';
-	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void ctl_txt_u(struct ctl_txt *t, uint64_t v)
@@ -146,7 +163,8 @@ void ctl_txt_u(struct ctl_txt *t, uint64_t v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
+	while (p < buf + sizeof(buf) && t->n < sizeof(t->b))
+		t->b[t->n++] = *p++;
 }
 
 void ctl_txt_put(struct ctl_txt *t)

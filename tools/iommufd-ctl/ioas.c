@@ -643,7 +643,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": mapped mem (");
-		ctl_txt(&t, mo->name);
+		ctl_txt_str(&t, mo->name);
 		ctl_txt(&t, ") offset ");
 		ctl_txt_hex(&t, o->offset);
 		if (c->dry_run && !o->has_iova && !obj) {
@@ -661,7 +661,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 			ctl_txt(&t, " length unknown");
 		}
 		ctl_txt(&t, " ");
-		ctl_txt(&t, ctl_access_name(o->access));
+		ctl_txt_str(&t, ctl_access_name(o->access));
 		ctl_txt(&t, "\n");
 		ctl_txt_put(&t);
 		return 0;

@@ -397,19 +397,20 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 	}
 	for (t = table; t->fn || t->name; t++) {
 		if (t->name && t->name[0] == argv[0][0] &&
-		    !strcmp(t->name, argv[0])) {
-			/* "what name", without printf: once per batch line */
-			size_t wl = what ? strlen(what) : 0, nl = strlen(t->name);
+		    ctl_str_eq(t->name, argv[0])) {
+			/* "what name", once per batch line: copied by hand
+			 * (both are short names of the tables; cut to fit) */
+			size_t n = 0;
 
-			if (wl + 1 + nl < sizeof(cmdbuf)) {
-				if (wl) {
-					memcpy(cmdbuf, what, wl);
-					cmdbuf[wl] = ' ';
-				}
-				memcpy(cmdbuf + (wl ? wl + 1 : 0), t->name, nl + 1);
-			} else {
-				snprintf(cmdbuf, sizeof(cmdbuf), "%s", t->name);
-			}
+			for (const char *s = what; s && *s &&
+			     n < sizeof(cmdbuf) - 2; s++)
+				cmdbuf[n++] = *s;
+			if (n)
+				cmdbuf[n++] = ' ';
+			for (const char *s = t->name; *s &&
+			     n < sizeof(cmdbuf) - 1; s++)
+				cmdbuf[n++] = *s;
+			cmdbuf[n] = '\0';
 			c->cmd = cmdbuf;
 			return t->fn(c, argc, argv);
 		}

@@ -173,7 +173,7 @@ struct ctl_obj *ctl_find_name(struct ctl *c, const char *name)
 {
 	for (struct ctl_obj *o = idx_chain(c, CTL_IDX_NAME, hash_str(name)); o;
 	     o = o->hnext[CTL_IDX_NAME])
-		if (!strcmp(o->name, name))
+		if (ctl_str_eq(o->name, name))
 			return o;
 	return NULL;
 }
