@@ -369,8 +369,12 @@ const char *ctl_mem_kind_name(enum ctl_mem_kind kind);
  * 0, or DU_EXIT_USAGE (the parser printed why).
  */
 #define CTL_PARSE_SLOW (-2)
+/* flags: the parser answers ARGP_ERR_UNKNOWN to ARGP_KEY_NO_ARGS, _END,
+ * _SUCCESS and _FINI, so they need not be called (argp_parse() calls
+ * them; what they would do is nothing). */
+#define CTL_FAST_NO_END_KEYS 1u
 int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
-		   char **argv, void *input);
+		   char **argv, void *input, unsigned int flags);
 
 /*
  * Text output without printf for the hot results of a batch (ioas map,
@@ -408,8 +412,41 @@ static inline void ctl_txt_str(struct ctl_txt *t, const char *s)
 	t->n = n;
 }
 
-void ctl_txt_hex(struct ctl_txt *t, uint64_t v);
-void ctl_txt_u(struct ctl_txt *t, uint64_t v);
+/* "0x" and v in hex (inline: a call per number costs under TCG). */
+static inline void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	/* hex digits of v (at least one), written in place from the last */
+	size_t nd = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1;
+	char *p;
+
+	if (t->n + 2 + nd > sizeof(t->b)) {
+		t->n = sizeof(t->b);	/* cut, as ctl_txt_mem() would */
+		return;
+	}
+	t->b[t->n] = '0';
+	t->b[t->n + 1] = 'x';
+	t->n += 2 + nd;
+	p = t->b + t->n;
+	do {
+		*--p = digits[v & 15];
+		v >>= 4;
+	} while (v);
+}
+
+/* v in decimal. */
+static inline void ctl_txt_u(struct ctl_txt *t, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (p < buf + sizeof(buf) && t->n < sizeof(t->b))
+		t->b[t->n++] = *p++;
+}
+
 void ctl_txt_put(struct ctl_txt *t);
 
 /* ---- lex.c ------------------------------------------------------------------ */

@@ -74,7 +74,7 @@ static bool failed(error_t rc)
 #define FAST_WORDS_MAX 32	/* option words of a fast line */
 
 int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
-		   char **argv, void *input)
+		   char **argv, void *input, unsigned int flags)
 {
 	const struct argp_option *found[FAST_WORDS_MAX];
 	char *vals[FAST_WORDS_MAX];
@@ -123,6 +123,8 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		if (failed(argp->parser(found[i]->key, vals[i], &st)))
 			return DU_EXIT_USAGE;
 	}
+	if (flags & CTL_FAST_NO_END_KEYS)
+		return 0;
 	st.next = argc;
 	if (failed(argp->parser(ARGP_KEY_NO_ARGS, NULL, &st)) ||
 	    failed(argp->parser(ARGP_KEY_END, NULL, &st)) ||
@@ -133,39 +135,6 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 }
 
 /* ---- text without printf -------------------------------------------------------- */
-
-void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	/* hex digits of v (at least one), written in place from the last */
-	size_t nd = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1;
-	char *p;
-
-	if (t->n + 2 + nd > sizeof(t->b)) {
-		t->n = sizeof(t->b);	/* cut, as ctl_txt_mem() would */
-		return;
-	}
-	t->b[t->n] = '0';
-	t->b[t->n + 1] = 'x';
-	t->n += 2 + nd;
-	p = t->b + t->n;
-	do {
-		*--p = digits[v & 15];
-		v >>= 4;
-	} while (v);
-}
-
-void ctl_txt_u(struct ctl_txt *t, uint64_t v)
-{
-	char buf[24], *p = buf + sizeof(buf);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (p < buf + sizeof(buf) && t->n < sizeof(t->b))
-		t->b[t->n++] = *p++;
-}
 
 void ctl_txt_put(struct ctl_txt *t)
 {

@@ -89,7 +89,9 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
-		rc = ctl_parse_fast(c, &argp, argc, argv, o);
+		/* mem_parse() has nothing to do at the end keys */
+		rc = ctl_parse_fast(c, &argp, argc, argv, o,
+				    CTL_FAST_NO_END_KEYS);
 		if (rc != CTL_PARSE_SLOW)
 			return rc;
 	}
