@@ -153,7 +153,11 @@ struct ctl {
 	unsigned long line;		/* batch line number */
 	char *where;			/* message prefix: prog or FILE:LINE */
 	size_t where_cap;
-	const char *cmd;		/* "ioas map"... for messages/JSON */
+	const char *cmd;		/* "ioas map"... for messages/JSON:
+					 * read it with ctl_cmd_name() */
+	const char *cmd_what, *cmd_word; /* "ioas", "map": cmd is made of
+					 * them when asked for (a line that
+					 * prints nothing needs no name) */
 	struct ctl_obj *objs, *objs_last;	/* in creation order */
 	struct ctl_obj *type_first[CTL_OBJ_TYPES], *type_last[CTL_OBJ_TYPES];
 	unsigned int type_count[CTL_OBJ_TYPES];
@@ -189,6 +193,8 @@ static inline bool ctl_str_eq(const char *a, const char *b)
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv);
 int ctl_run(struct ctl *c, int argc, char **argv);
+/* The running command's name ("ioas map"), or NULL. */
+const char *ctl_cmd_name(struct ctl *c);
 
 /* The context of this process (messages of option parsers name its
  * "FILE:LINE: command"). */

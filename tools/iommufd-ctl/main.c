@@ -97,12 +97,13 @@ static void put_line(const char *head, const char *fmt, va_list ap)
 
 static void vmsg(struct ctl *c, const char *fmt, va_list ap)
 {
-	const char *where;
+	const char *where, *cmd;
 	char *head = NULL;
 
 	/* "FILE:LINE" is made when a message needs it, not for every line. */
 	where = set_where(c) || !c->where ? "iommufd-ctl" : c->where;
-	if (c->cmd && asprintf(&head, "%s: %s", where, c->cmd) < 0)
+	cmd = ctl_cmd_name(c);
+	if (cmd && asprintf(&head, "%s: %s", where, cmd) < 0)
 		head = NULL;
 	put_line(head ? head : where, fmt, ap);
 	free(head);
@@ -190,20 +191,20 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
 					 argv[hi]);
 		return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl %s --help')",
-				 argv[hi], c->cmd);
+				 argv[hi], ctl_cmd_name(c));
 	}
 	if (help) {
 		/* The help options win over everything else on the line
 		 * (du/cli.h); nothing else is parsed. */
 		if (grow_printf(&parse_name, &parse_name_cap, "iommufd-ctl %s",
-				c->cmd))
+				ctl_cmd_name(c)))
 			return ctl_err(c, "out of memory");
 		du_argp_help(argp, stdout, help, parse_name);
 		return CTL_HELP_SHOWN;
 	}
 	if (set_where(c) ||
 	    grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
-			c->cmd))
+			ctl_cmd_name(c)))
 		return ctl_err(c, "out of memory");
 	argv[0] = parse_name;
 	if (du_argp_exact_long_options(argp, argc, argv, 0, msg,
@@ -346,11 +347,39 @@ static bool is_help_cmd(const char *w)
 	return w[0] == 'h' && !strcmp(w, "help");
 }
 
+static char cmdbuf[128];
+
+static void cmd_clear(struct ctl *c)
+{
+	c->cmd = NULL;
+	c->cmd_word = NULL;
+}
+
+const char *ctl_cmd_name(struct ctl *c)
+{
+	/* "what word", made on the first use after ctl_dispatch() chose
+	 * the command (both are short names of the tables; cut to fit) */
+	if (!c->cmd && c->cmd_word) {
+		size_t n = 0;
+
+		for (const char *s = c->cmd_what; s && *s &&
+		     n < sizeof(cmdbuf) - 2; s++)
+			cmdbuf[n++] = *s;
+		if (n)
+			cmdbuf[n++] = ' ';
+		for (const char *s = c->cmd_word; *s &&
+		     n < sizeof(cmdbuf) - 1; s++)
+			cmdbuf[n++] = *s;
+		cmdbuf[n] = '\0';
+		c->cmd = cmdbuf;
+	}
+	return c->cmd;
+}
+
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv)
 {
 	const struct ctl_cmd *t;
-	static char cmdbuf[128];
 
 	if (argc < 1) {
 		for (t = table; t->fn || t->name; t++)
@@ -367,23 +396,24 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 			snprintf(cmdbuf, sizeof(cmdbuf), "%s%s%s", what,
 				 named->name ? " " : "",
 				 named->name ? named->name : "");
+			c->cmd_word = NULL;
 			c->cmd = cmdbuf;
 			return t->fn(c, 1, dv);
 		}
-		c->cmd = NULL;
+		cmd_clear(c);
 		return ctl_usage(c, "missing %s command (try '%s%shelp')",
 				 what ? what : "a", what ? what : "",
 				 what ? " " : "");
 	}
 	if (!what && c->batch && is_help_cmd(argv[0])) {
-		c->cmd = NULL;
+		cmd_clear(c);
 		return ctl_usage(c, "'help' is not available in a batch (run 'iommufd-ctl help')");
 	}
 	if (what && (is_help_cmd(argv[0]) ||
 		     (argv[0][0] == '-' && du_help_word(argv[0])))) {
 		enum du_help_kind kind = du_help_word(argv[0]);
 
-		c->cmd = NULL;
+		cmd_clear(c);
 		if (c->batch && kind == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
 					 argv[0]);
@@ -399,24 +429,15 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 	for (t = table; t->fn || t->name; t++) {
 		if (t->name && t->name[0] == argv[0][0] &&
 		    ctl_str_eq(t->name, argv[0])) {
-			/* "what name", once per batch line: copied by hand
-			 * (both are short names of the tables; cut to fit) */
-			size_t n = 0;
-
-			for (const char *s = what; s && *s &&
-			     n < sizeof(cmdbuf) - 2; s++)
-				cmdbuf[n++] = *s;
-			if (n)
-				cmdbuf[n++] = ' ';
-			for (const char *s = t->name; *s &&
-			     n < sizeof(cmdbuf) - 1; s++)
-				cmdbuf[n++] = *s;
-			cmdbuf[n] = '\0';
-			c->cmd = cmdbuf;
+			/* "what name" is made if a message or a JSON
+			 * result asks for it (ctl_cmd_name()) */
+			c->cmd = NULL;
+			c->cmd_what = what;
+			c->cmd_word = t->name;
 			return t->fn(c, argc, argv);
 		}
 	}
-	c->cmd = NULL;
+	cmd_clear(c);
 	return ctl_usage(c, "unknown %s%scommand '%s' (try '%s%shelp')",
 			 what ? what : "", what ? " " : "", argv[0],
 			 what ? what : "", what ? " " : "");
@@ -461,7 +482,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 {
 	int rc;
 
-	c->cmd = NULL;
+	cmd_clear(c);
 	if (argc >= 1 && c->batch) {
 		/* A line that is only a global help or version option. */
 		enum du_help_kind w = argv[0][0] == '-' ?
@@ -477,7 +498,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	if (argc >= 1 && !c->batch && is_help_cmd(argv[0]))
 		return cmd_help(c, argc, argv);
 	rc = ctl_dispatch(c, top_cmds, NULL, argc, argv);
-	c->cmd = NULL;
+	cmd_clear(c);
 	return rc;
 }
 
@@ -638,7 +659,7 @@ static int run_batch(struct ctl *c, const char *file)
 		if (r->start == r->end && !refill(r))
 			break;
 		c->line++;
-		c->cmd = NULL;
+		cmd_clear(c);
 		/* The common line: plain words, split where it lies. */
 		n = ctl_lex_chunk(r->chunk + r->start, r->chunk + r->end,
 				  CTL_LINE_MAX, r->words, CTL_WORDS_MAX, &eol);

@@ -431,7 +431,7 @@ void ctl_end(struct ctl *c)
 void ctl_result_open(struct ctl *c)
 {
 	du_out_open_object(NULL);
-	du_print_string(DU_JSON, "command", NULL, c->cmd);
+	du_print_string(DU_JSON, "command", NULL, ctl_cmd_name(c));
 	if (c->batch)
 		du_print_u64(DU_JSON, "line", NULL, c->line);
 	if (c->dry_run)
