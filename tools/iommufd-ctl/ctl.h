@@ -149,6 +149,7 @@ struct ctl {
 	bool force;			/* -f: keep going after errors */
 	bool dry_run;			/* -n: parse and resolve only */
 	bool batch_from_stdin;		/* exec children must not read it */
+	bool json;			/* du_out_is_json(), asked once */
 	const char *file;		/* batch file name ("-" for stdin) */
 	unsigned long line;		/* batch line number */
 	char *where;			/* message prefix: prog or FILE:LINE */
@@ -453,6 +454,7 @@ static inline void ctl_txt_u(struct ctl_txt *t, uint64_t v)
 		t->b[t->n++] = *p++;
 }
 
+/* Write the line to stdout (buffered) and empty t. */
 void ctl_txt_put(struct ctl_txt *t);
 
 /* ---- lex.c ------------------------------------------------------------------ */

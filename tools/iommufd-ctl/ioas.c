@@ -638,7 +638,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 		m->untracked = true;	/* an IOAS id the context does not know */
 	}
 
-	if (!du_out_is_json()) {
+	if (!c->json) {
 		struct ctl_txt t;
 
 		t.n = 0;
@@ -1020,7 +1020,7 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 	if (!unmapped && c->dry_run)
 		return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u",
 			       o.iova, o.iova + o.length, id);
-	if (!du_out_is_json()) {
+	if (!c->json) {
 		/* The hot line of a batch: no printf. */
 		struct ctl_txt t;
 

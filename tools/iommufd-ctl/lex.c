@@ -238,8 +238,9 @@ static const unsigned char lex_class[256] = {
  * line longer than maxlen) returns -1 with the line unchanged.  On success
  * the words are cut with NULs and *eol is the line's end.
  */
-static int split(char *line, const char *stop, bool at_newline, size_t maxlen,
-		 char **argv, int max, char **eol)
+static inline __attribute__((always_inline)) int
+split(char *line, const char *stop, bool at_newline, size_t maxlen,
+      char **argv, int max, char **eol)
 {
 	const unsigned char *q = (const unsigned char *)line;
 	const unsigned char *ends[64];	/* where each word ends */

@@ -310,9 +310,13 @@ int ctl_opt_access(struct argp_state *st, const char *arg, unsigned int *out)
 
 const char *ctl_access_name(unsigned int access)
 {
-	const char *s = du_keyword_name(access_words, (int)access);
-
-	return s ? s : "none";
+	/* access_words by hand: every map line of a batch asks */
+	switch (access) {
+	case DU_IOMMU_READ | DU_IOMMU_WRITE: return "rw";
+	case DU_IOMMU_READ: return "r";
+	case DU_IOMMU_WRITE: return "w";
+	}
+	return "none";
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */
@@ -851,6 +855,7 @@ int main(int argc, char **argv)
 		g.json = false;
 	if (du_out_init(g.json, g.pretty))
 		du_die(DU_EXIT_FAILURE, "out of memory");
+	c.json = du_out_is_json();
 	du_out_open_array("results");
 
 	if (g.batch) {
