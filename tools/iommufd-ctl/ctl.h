@@ -397,10 +397,16 @@ struct ctl_txt {
 
 static inline void ctl_txt_mem(struct ctl_txt *t, const char *s, size_t len)
 {
-	if (len > sizeof(t->b) - t->n)
-		len = sizeof(t->b) - t->n;
-	memcpy(t->b + t->n, s, len);
-	t->n += len;
+	/* The common case copies len as given: a literal's constant length,
+	 * which the compiler turns into a few moves; only a line that would
+	 * overflow is cut (a variable length, a memcpy() call). */
+	if (len <= sizeof(t->b) - t->n) {
+		memcpy(t->b + t->n, s, len);
+		t->n += len;
+		return;
+	}
+	memcpy(t->b + t->n, s, sizeof(t->b) - t->n);
+	t->n = sizeof(t->b);
 }
 
 static inline void ctl_txt(struct ctl_txt *t, const char *s)
