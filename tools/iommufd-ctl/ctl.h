@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "du/iommufd.h"
@@ -225,8 +226,15 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Common ARGP_KEY_INIT handling; call it from every parse_opt. */
-void ctl_argp_init(struct argp_state *state);
+/* Common ARGP_KEY_INIT handling; call it from every parse_opt (inline:
+ * every batch line runs it). */
+extern FILE *ctl_null_stream;	/* argp's own "Try --help" lines go here */
+static inline void ctl_argp_init(struct argp_state *state)
+{
+	/* One line per error: argp's "Try --help" hint is dropped. */
+	if (ctl_null_stream)
+		state->err_stream = ctl_null_stream;
+}
 
 /* Shared option parsers (they report through ctl_argp_error()). */
 int ctl_opt_size(struct argp_state *st, const char *opt, const char *arg,
@@ -245,7 +253,11 @@ int ctl_opt_name_word(struct argp_state *st, const char *arg,
 /* ---- objects.c --------------------------------------------------------- */
 
 /* Open /dev/iommu on first use.  Returns 0 or an exit status (printed). */
-int ctl_need_iommufd(struct ctl *c);
+int ctl_open_iommufd(struct ctl *c);
+static inline int ctl_need_iommufd(struct ctl *c)
+{
+	return c->iommufd >= 0 || c->dry_run ? 0 : ctl_open_iommufd(c);
+}
 
 bool ctl_name_valid(const char *name);
 struct ctl_obj *ctl_find_name(struct ctl *c, const char *name);

@@ -36,7 +36,7 @@ const char *argp_program_version = DU_VERSION_STRING("iommufd-ctl");
 
 /* ---- messages ------------------------------------------------------------ */
 
-static FILE *null_stream;	/* argp's own "Try --help" lines go here */
+FILE *ctl_null_stream;	/* argp's own "Try --help" lines go here */
 
 /* Format into a buffer that grows as needed (kept for the next call, so
  * that a batch line costs no allocation).  Returns 0 or -ENOMEM. */
@@ -145,13 +145,6 @@ struct ctl_parse_input {
 	struct ctl *c;
 	void *input;
 };
-
-void ctl_argp_init(struct argp_state *state)
-{
-	/* One line per error: argp's "Try --help" hint is dropped. */
-	if (null_stream)
-		state->err_stream = null_stream;
-}
 
 /* "<where>: <cmd>" while ctl_parse() runs: argp's state->name is only the
  * base name of argv[0], and a batch file's directory would be lost. */
@@ -841,7 +834,7 @@ int main(int argc, char **argv)
 	}
 	du_argp_parse(&global_argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 
-	null_stream = fopen("/dev/null", "we");
+	ctl_null_stream = fopen("/dev/null", "we");
 	c.force = g.force;
 	c.dry_run = g.dry_run;
 	c.next_fake_id = 1;
@@ -869,8 +862,8 @@ int main(int argc, char **argv)
 	du_out_close_array();
 	ctl_end(&c);
 	frc = du_out_finish();
-	if (null_stream)
-		fclose(null_stream);
+	if (ctl_null_stream)
+		fclose(ctl_null_stream);
 	free(c.where);
 	free(parse_name);
 	if (frc && status == DU_EXIT_OK) {

@@ -21,7 +21,7 @@
 #include "du/parse.h"
 #include "ctl.h"
 
-int ctl_need_iommufd(struct ctl *c)
+int ctl_open_iommufd(struct ctl *c)
 {
 	int fd;
 
