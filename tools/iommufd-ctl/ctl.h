@@ -388,10 +388,12 @@ const char *ctl_mem_kind_name(enum ctl_mem_kind kind);
  * 0, or DU_EXIT_USAGE (the parser printed why).
  */
 #define CTL_PARSE_SLOW (-2)
-/* flags: the parser answers ARGP_ERR_UNKNOWN to ARGP_KEY_NO_ARGS, _END,
- * _SUCCESS and _FINI, so they need not be called (argp_parse() calls
- * them; what they would do is nothing). */
-#define CTL_FAST_NO_END_KEYS 1u
+/* flags: CTL_FAST_OPTIONS_ONLY, the parser's work at ARGP_KEY_INIT is
+ * ctl_argp_init() (done here without calling it) and it answers
+ * ARGP_ERR_UNKNOWN to ARGP_KEY_NO_ARGS, _END, _SUCCESS and _FINI: only
+ * the options' keys are passed to it (argp_parse() passes them all; what
+ * they would do is nothing). */
+#define CTL_FAST_OPTIONS_ONLY 1u
 int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		   char **argv, void *input, unsigned int flags);
 

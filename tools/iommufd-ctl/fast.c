@@ -116,14 +116,16 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 	st.err_stream = stderr;
 	st.out_stream = stdout;
 	st.flags = ARGP_NO_EXIT;
-	if (failed(argp->parser(ARGP_KEY_INIT, NULL, &st)))
+	if (flags & CTL_FAST_OPTIONS_ONLY)
+		ctl_argp_init(&st);
+	else if (failed(argp->parser(ARGP_KEY_INIT, NULL, &st)))
 		return DU_EXIT_USAGE;
 	for (i = 0; i < n; i++) {
 		st.next = argc;	/* no parser of a long option reads on */
 		if (failed(argp->parser(found[i]->key, vals[i], &st)))
 			return DU_EXIT_USAGE;
 	}
-	if (flags & CTL_FAST_NO_END_KEYS)
+	if (flags & CTL_FAST_OPTIONS_ONLY)
 		return 0;
 	st.next = argc;
 	if (failed(argp->parser(ARGP_KEY_NO_ARGS, NULL, &st)) ||

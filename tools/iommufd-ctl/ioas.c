@@ -139,9 +139,10 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->huge_pages = -1;
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
-		/* ioas_parse() has nothing to do at the end keys */
+		/* ioas_parse(): ctl_argp_init() at ARGP_KEY_INIT, nothing
+		 * at the end keys */
 		rc = ctl_parse_fast(c, &argp, argc, argv, o,
-				    CTL_FAST_NO_END_KEYS);
+				    CTL_FAST_OPTIONS_ONLY);
 		if (rc != CTL_PARSE_SLOW)
 			return rc;
 	}
