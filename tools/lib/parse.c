@@ -159,13 +159,20 @@ int du_parse_size(const char *s, uint64_t *out)
 	if (!s)
 		return -EINVAL;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		for (p = d0 = s + 2;; p++) {
-			int d = hexval(*p);
+		/* digit value + 1 by table (0: not a hex digit): one load a
+		 * digit, no compare chain */
+		static const unsigned char hexd1[256] = {
+			['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+			['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+			['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+			['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+			['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+		};
+		unsigned int d;
 
-			if (d < 0)
-				break;
+		for (p = d0 = s + 2; (d = hexd1[(unsigned char)*p]) != 0; p++) {
 			ovf |= v >> 60 != 0;
-			v = v << 4 | (unsigned int)d;
+			v = v << 4 | (d - 1);
 		}
 	} else {
 		for (p = d0 = s; *p >= '0' && *p <= '9'; p++) {
