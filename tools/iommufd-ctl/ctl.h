@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "du/iommufd.h"
+#include "du/output.h"
 #include "du/vfio.h"
 
 #define CTL_NAME_MAX 32		/* object names, including the NUL */
@@ -398,29 +399,63 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		   char **argv, void *input, unsigned int flags);
 
 /*
- * Text output without printf for the hot results of a batch (ioas map,
- * unmap): one line is built in t and written with ctl_txt_put().  Only for
- * text mode and for strings known to be terminal-safe (names:
- * ctl_name_valid(), fixed words); a line is at most 255 bytes (longer is
- * cut: a programming error).
+ * Text output without printf for the hot results of a batch (ioas map
+ * --mem, ioas unmap): a line is built in place at the end of the tool's
+ * own output buffer (ctl_txt_begin() ... ctl_txt_put(), with nothing else
+ * written in between), which goes to stdout in one fwrite() when it is
+ * nearly full, and before anything else is written to stdout:
+ * ctl_out_sync() is the output writer's text hook (du_out_set_text_sync()),
+ * called by the library's printers and help, and through
+ * du_out_sync_text() by the tool before its own writes to stdout (help,
+ * messages on stderr, a blocking read, exec), so that a failed write is
+ * recorded as stdout's (du_out_finish() reports it).
+ * Only for text mode and for strings known to be terminal-safe (names:
+ * ctl_name_valid(), fixed words); a line is at most CTL_TXT_MAX bytes
+ * (longer is cut: a programming error).
  */
-struct ctl_txt {
-	size_t n;
-	char b[256];
+#define CTL_TXT_MAX 256
+#define CTL_OUT_SIZE (64 * 1024)
+
+struct ctl_out {
+	size_t n;			/* bytes not yet given to stdout */
+	char b[CTL_OUT_SIZE];
 };
+extern struct ctl_out ctl_out;
+
+/* Give the pending bytes to stdout (fwrite()). */
+void ctl_out_sync(void);
+
+struct ctl_txt {
+	char *b;			/* the line, inside ctl_out.b */
+	size_t n;
+};
+
+static inline void ctl_txt_begin(struct ctl_txt *t)
+{
+	if (ctl_out.n > sizeof(ctl_out.b) - CTL_TXT_MAX)
+		du_out_sync_text();	/* calls ctl_out_sync() */
+	t->b = ctl_out.b + ctl_out.n;
+	t->n = 0;
+}
+
+/* The line is written (it stays in the buffer until a sync). */
+static inline void ctl_txt_put(struct ctl_txt *t)
+{
+	ctl_out.n += t->n;
+}
 
 static inline void ctl_txt_mem(struct ctl_txt *t, const char *s, size_t len)
 {
 	/* The common case copies len as given: a literal's constant length,
 	 * which the compiler turns into a few moves; only a line that would
 	 * overflow is cut (a variable length, a memcpy() call). */
-	if (len <= sizeof(t->b) - t->n) {
+	if (len <= CTL_TXT_MAX - t->n) {
 		memcpy(t->b + t->n, s, len);
 		t->n += len;
 		return;
 	}
-	memcpy(t->b + t->n, s, sizeof(t->b) - t->n);
-	t->n = sizeof(t->b);
+	memcpy(t->b + t->n, s, CTL_TXT_MAX - t->n);
+	t->n = CTL_TXT_MAX;
 }
 
 static inline void ctl_txt(struct ctl_txt *t, const char *s)
@@ -434,7 +469,7 @@ static inline void ctl_txt_str(struct ctl_txt *t, const char *s)
 {
 	size_t n = t->n;
 
-	while (*s && n < sizeof(t->b))
+	while (*s && n < CTL_TXT_MAX)
 		t->b[n++] = *s++;
 	t->n = n;
 }
@@ -447,8 +482,8 @@ static inline void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
 	size_t nd = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1;
 	char *p;
 
-	if (t->n + 2 + nd > sizeof(t->b)) {
-		t->n = sizeof(t->b);	/* cut, as ctl_txt_mem() would */
+	if (t->n + 2 + nd > CTL_TXT_MAX) {
+		t->n = CTL_TXT_MAX;	/* cut, as ctl_txt_mem() would */
 		return;
 	}
 	t->b[t->n] = '0';
@@ -470,12 +505,9 @@ static inline void ctl_txt_u(struct ctl_txt *t, uint64_t v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (p < buf + sizeof(buf) && t->n < sizeof(t->b))
+	while (p < buf + sizeof(buf) && t->n < CTL_TXT_MAX)
 		t->b[t->n++] = *p++;
 }
-
-/* Write the line to stdout (buffered) and empty t. */
-void ctl_txt_put(struct ctl_txt *t);
 
 /* ---- lex.c ------------------------------------------------------------------ */
 

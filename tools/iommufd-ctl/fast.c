@@ -138,27 +138,12 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 
 /* ---- text without printf -------------------------------------------------------- */
 
-void ctl_txt_put(struct ctl_txt *t)
+struct ctl_out ctl_out;
+
+void ctl_out_sync(void)
 {
-#ifdef __GLIBC__
-	/* Straight into stdout's buffer when it has room, as glibc's own
-	 * putc_unlocked() does (its public _IO_write_ptr/_IO_write_end):
-	 * no fwrite() -> _IO_file_xsputn() -> mempcpy() calls a line.  The
-	 * copy goes by 8 bytes (t->b has room to read past t->n). */
-	FILE *f = stdout;
-	size_t n = t->n;
-
-	if (n <= sizeof(t->b) - 8 && f->_IO_write_ptr &&
-	    (size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n + 8) {
-		char *d = f->_IO_write_ptr;
-
-		for (size_t i = 0; i < n; i += 8)
-			memcpy(d + i, t->b + i, 8);
-		f->_IO_write_ptr = d + n;
-		t->n = 0;
-		return;
+	if (ctl_out.n) {
+		fwrite_unlocked(ctl_out.b, 1, ctl_out.n, stdout);
+		ctl_out.n = 0;
 	}
-#endif
-	fwrite_unlocked(t->b, 1, t->n, stdout);
-	t->n = 0;
 }

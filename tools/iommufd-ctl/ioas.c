@@ -642,7 +642,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 	if (!c->json) {
 		struct ctl_txt t;
 
-		t.n = 0;
+		ctl_txt_begin(&t);
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": mapped mem (");
@@ -1025,7 +1025,7 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 		/* The hot line of a batch: no printf. */
 		struct ctl_txt t;
 
-		t.n = 0;
+		ctl_txt_begin(&t);
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": unmapped");

@@ -83,6 +83,7 @@ static void put_line(const char *head, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *line = NULL, *safe;
 
+	du_out_sync_text();
 	fflush(stdout);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -321,6 +322,7 @@ static void print_table(const struct ctl_cmd *t, const char *what,
 {
 	const struct ctl_cmd *e;
 
+	du_out_sync_text();
 	if (kind == DU_HELP_USAGE) {
 		printf("Usage: iommufd-ctl %s COMMAND [OPTION...]\n  COMMAND:", what);
 		for (e = t; e->fn || e->name; e++)
@@ -417,10 +419,12 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		if (c->batch)
 			return ctl_usage(c, "'%s help' is not available in a batch (run 'iommufd-ctl %s help')",
 					 what, what);
-		if (kind == DU_HELP_VERSION)
+		if (kind == DU_HELP_VERSION) {
+			du_out_sync_text();
 			du_print_version(stdout);
-		else
+		} else {
 			print_table(table, what, kind);
+		}
 		return CTL_HELP_SHOWN;
 	}
 	for (t = table; t->fn || t->name; t++) {
@@ -534,8 +538,10 @@ static bool refill(struct line_reader *r)
 	if (r->eof)
 		return false;
 	/* Output so far is seen before waiting for a pipe or terminal. */
-	if (!r->regular)
+	if (!r->regular) {
+		du_out_sync_text();
 		fflush(stdout);
+	}
 	do
 		got = read(r->fd, r->chunk, CTL_CHUNK);
 	while (got < 0 && errno == EINTR);
@@ -848,6 +854,8 @@ int main(int argc, char **argv)
 		g.json = false;
 	if (du_out_init(g.json, g.pretty))
 		du_die(DU_EXIT_FAILURE, "out of memory");
+	/* The batch's own text results go before anything else on stdout. */
+	du_out_set_text_sync(ctl_out_sync);
 	c.json = du_out_is_json();
 	du_out_open_array("results");
 

@@ -332,6 +332,7 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 	}
 	fclose(ls);
 
+	du_out_sync_text();
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();

@@ -51,6 +51,33 @@ static struct {
 	int write_err;			/* errno of a failed write */
 } out;
 
+/* du_out_set_text_sync(): the command's own text goes first */
+static void (*text_sync)(void);
+
+void du_out_set_text_sync(void (*fn)(void))
+{
+	text_sync = fn;
+}
+
+static void sync_text(void)
+{
+	bool failed;
+
+	if (!text_sync)
+		return;
+	/* A write that fails in there is stdout's, as any other. */
+	failed = ferror(stdout);
+	errno = 0;
+	text_sync();
+	if (!failed && ferror(stdout) && !out.write_err)
+		out.write_err = errno ? errno : EIO;
+}
+
+void du_out_sync_text(void)
+{
+	sync_text();
+}
+
 static void __attribute__((noreturn)) out_bug(const char *what)
 {
 	fprintf(stderr, "%s: internal error: output: %s\n",
@@ -167,6 +194,7 @@ char *du_text_safe_dup(const char *s, const char *keep)
 
 static void flush_buf(void)
 {
+	sync_text();
 	if (out.len && !out.write_err &&
 	    fwrite(out.buf, 1, out.len, stdout) != out.len)
 		out.write_err = errno ? errno : EIO;
@@ -382,9 +410,16 @@ bool du_out_is_json(void)
 	return out.json;
 }
 
+/* Whether t prints in this mode; when it is text, the command's own text
+ * is written out first. */
 static bool want(enum du_out_type t)
 {
-	return out.json ? (t & DU_JSON) : (t & DU_TEXT);
+	if (out.json)
+		return t & DU_JSON;
+	if (!(t & DU_TEXT))
+		return false;
+	sync_text();
+	return true;
 }
 
 void du_out_open_object(const char *key)
@@ -547,8 +582,10 @@ void du_print_null(enum du_out_type t, const char *key, const char *fmt)
 
 void du_print_nl(void)
 {
-	if (!out.json)
+	if (!out.json) {
+		sync_text();
 		putchar('\n');
+	}
 }
 
 void du_printf(const char *fmt, ...)
@@ -565,6 +602,7 @@ void du_printf(const char *fmt, ...)
 	if (n < 0)
 		out_bug("out of memory");
 	safe = du_text_safe_dup(s, "\n\t");
+	sync_text();
 	fputs(safe, stdout);
 	free(safe);
 	free(s);
@@ -588,6 +626,7 @@ int du_out_finish(void)
 		if (out.write_err)
 			ret = -out.write_err;
 	}
+	sync_text();
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno)
@@ -602,9 +641,12 @@ int du_out_finish(void)
 
 int du_close_stdout(void)
 {
-	bool pending = __fpending(stdout) != 0;
-	bool failed = ferror(stdout) != 0;
+	bool pending, failed;
 	int rc, err;
+
+	sync_text();
+	pending = __fpending(stdout) != 0;
+	failed = ferror(stdout) != 0;
 
 	errno = 0;
 	rc = fclose(stdout);

@@ -114,6 +114,18 @@ void du_print_nl(void);
 void du_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * A command that writes some text lines itself, without stdio (iommufd-ctl
+ * builds the hot results of a batch in a buffer of its own), sets fn: it is
+ * called before anything of the library goes to stdout (the printers
+ * above, du_out_finish(), du_close_stdout(), the help of du/cli.h) and
+ * must write the command's pending text to stdout, so that stdout keeps
+ * the order of the calls.  NULL removes it.  du_out_sync_text() calls it
+ * (for the library's other writers of stdout).
+ */
+void du_out_set_text_sync(void (*fn)(void));
+void du_out_sync_text(void);
+
+/*
  * Terminal-safe form of s for messages (stderr) that carry untrusted
  * strings, with the text rule above.  du_text_safe writes into buf
  * (truncating, always NUL-terminated) and returns buf; s == NULL gives "".
