@@ -35,7 +35,9 @@
 #   batch, named buffer  "mem alloc name M", then "ioas map --mem M" +
 #                        "ioas unmap" lines: one buffer mapped over and over
 #   batch, named buffer, the same with an IOVA that changes from pair to
-#     varying IOVA       pair (4096 different ones, 1 MiB apart): every
+#     varying IOVA       pair (4096 different ones, 64 KiB apart from
+#                        0x10000 to 0x10000000, below x86's MSI window
+#                        at 0xfee00000 and within awk's 32-bit %x): every
 #                        line differs, so nothing can gain from repeated
 #                        lines (its "per pair" uses the same T(0))
 #   batch, fresh memory  "ioas map --length" + "ioas unmap" lines: each map
@@ -104,7 +106,7 @@ gen() {
 		if (kind != "fresh") printf "mem alloc name M --length %s\n", len
 		src = kind != "fresh" ? "--mem M " : ""
 		for (i = 0; i < n; i++) {
-			iova = kind == "vary" ? sprintf("0x%x", (1 + i % 4096) * 1048576) : "0x100000"
+			iova = kind == "vary" ? sprintf("0x%x", (1 + i % 4096) * 65536) : "0x100000"
 			printf "ioas map --ioas A %s--iova %s --length %s\n", src, iova, len
 			printf "ioas unmap --ioas A --iova %s --length %s\n", iova, len
 		}
