@@ -168,19 +168,28 @@ int du_parse_size(const char *s, uint64_t *out)
 			['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
 			['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 		};
+		const char *q;
 		unsigned int d;
 
-		for (p = d0 = s + 2; (d = hexd1[(unsigned char)*p]) != 0; p++) {
-			ovf |= v >> 60 != 0;
+		/* The loop has no overflow check: more than 16 digits after
+		 * the leading zeros overflow, and are counted afterwards. */
+		for (p = d0 = s + 2; (d = hexd1[(unsigned char)*p]) != 0; p++)
 			v = v << 4 | (d - 1);
+		if (p - d0 > 16) {
+			for (q = d0; *q == '0'; q++)
+				;
+			ovf = p - q > 16;
 		}
 	} else {
-		for (p = d0 = s; *p >= '0' && *p <= '9'; p++) {
-			unsigned int d = (unsigned int)(*p - '0');
-
-			ovf |= v > UINT64_MAX / 10 ||
-			       (v == UINT64_MAX / 10 && d > UINT64_MAX % 10);
-			v = v * 10 + d;
+		/* 19 digits never overflow: only a longer number is read
+		 * again, with checks. */
+		for (p = d0 = s; (unsigned char)(*p - '0') < 10; p++)
+			v = v * 10 + (unsigned int)(*p - '0');
+		if (p - d0 > 19) {
+			v = 0;
+			for (const char *q = d0; q < p; q++)
+				ovf |= __builtin_mul_overflow(v, 10, &v) ||
+				       __builtin_add_overflow(v, (unsigned int)(*q - '0'), &v);
 		}
 	}
 	if (p == d0)
