@@ -422,8 +422,8 @@ struct ctl_out {
 };
 extern struct ctl_out ctl_out;
 
-/* Give the pending bytes to stdout (fwrite()). */
-void ctl_out_sync(void);
+/* Give the pending bytes to stdout (fwrite()); 0 or -errno. */
+int ctl_out_sync(void);
 
 struct ctl_txt {
 	char *b;			/* the line, inside ctl_out.b */

@@ -13,6 +13,7 @@
 # include <config.h>
 #endif
 #include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,10 +141,15 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 
 struct ctl_out ctl_out;
 
-void ctl_out_sync(void)
+int ctl_out_sync(void)
 {
-	if (ctl_out.n) {
-		fwrite_unlocked(ctl_out.b, 1, ctl_out.n, stdout);
-		ctl_out.n = 0;
-	}
+	size_t n = ctl_out.n;
+
+	if (!n)
+		return 0;
+	ctl_out.n = 0;
+	errno = 0;
+	if (fwrite_unlocked(ctl_out.b, 1, n, stdout) != n)
+		return -(errno ? errno : EIO);
+	return 0;
 }

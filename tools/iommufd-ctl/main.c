@@ -855,7 +855,7 @@ int main(int argc, char **argv)
 	if (du_out_init(g.json, g.pretty))
 		du_die(DU_EXIT_FAILURE, "out of memory");
 	/* The batch's own text results go before anything else on stdout. */
-	du_out_set_text_sync(ctl_out_sync);
+	du_out_set_text_sync(ctl_out_sync, &ctl_out.n);
 	c.json = du_out_is_json();
 	du_out_open_array("results");
 

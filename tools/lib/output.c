@@ -52,25 +52,23 @@ static struct {
 } out;
 
 /* du_out_set_text_sync(): the command's own text goes first */
-static void (*text_sync)(void);
+static int (*text_sync)(void);
+static const size_t *text_pending;
 
-void du_out_set_text_sync(void (*fn)(void))
+void du_out_set_text_sync(int (*fn)(void), const size_t *pending)
 {
 	text_sync = fn;
+	text_pending = pending;
 }
 
+/* Every text printer calls it: with nothing pending, two loads. */
 static void sync_text(void)
 {
-	bool failed;
+	int err;
 
-	if (!text_sync)
-		return;
-	/* A write that fails in there is stdout's, as any other. */
-	failed = ferror(stdout);
-	errno = 0;
-	text_sync();
-	if (!failed && ferror(stdout) && !out.write_err)
-		out.write_err = errno ? errno : EIO;
+	if (text_pending && *text_pending &&
+	    (err = text_sync()) != 0 && !out.write_err)
+		out.write_err = -err;	/* stdout's error, as any other */
 }
 
 void du_out_sync_text(void)

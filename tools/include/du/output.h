@@ -115,14 +115,17 @@ void du_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * A command that writes some text lines itself, without stdio (iommufd-ctl
- * builds the hot results of a batch in a buffer of its own), sets fn: it is
- * called before anything of the library goes to stdout (the printers
- * above, du_out_finish(), du_close_stdout(), the help of du/cli.h) and
- * must write the command's pending text to stdout, so that stdout keeps
- * the order of the calls.  NULL removes it.  du_out_sync_text() calls it
- * (for the library's other writers of stdout).
+ * builds the hot results of a batch in a buffer of its own), sets fn and
+ * pending, the count of its bytes not yet written: before anything of the
+ * library goes to stdout (the printers above, du_out_finish(),
+ * du_close_stdout(), the help of du/cli.h), when *pending is not 0, fn is
+ * called and must write them to stdout, so that stdout keeps the order of
+ * the calls.  fn returns 0, or -errno when that write failed (kept as
+ * stdout's error: du_out_finish() reports it).  NULL, NULL removes it.
+ * du_out_sync_text() does the same for the library's other writers of
+ * stdout, and the command's.
  */
-void du_out_set_text_sync(void (*fn)(void));
+void du_out_set_text_sync(int (*fn)(void), const size_t *pending);
 void du_out_sync_text(void);
 
 /*
