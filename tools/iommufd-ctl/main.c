@@ -649,8 +649,11 @@ static int run_batch(struct ctl *c, const char *file)
 		return DU_EXIT_USAGE;
 	}
 	r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
-	/* Results are written in big blocks; messages on stderr flush
-	 * stdout first (put_line()), so the order stays that of the lines. */
+	/* Full buffering, even to a pipe or terminal (without a buffer of
+	 * ours, glibc takes the size it prefers, st_blksize, not 1 << 16);
+	 * the results of ioas map --mem and unmap go out in blocks of
+	 * CTL_OUT_SIZE (ctl_out).  Messages on stderr write both out first
+	 * (put_line()), so the order stays that of the lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	c->line = 0;
