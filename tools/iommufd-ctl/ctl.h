@@ -11,9 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "du/iommufd.h"
+#include "du/output.h"
 #include "du/vfio.h"
 
 #define CTL_NAME_MAX 32		/* object names, including the NUL */
@@ -149,11 +151,16 @@ struct ctl {
 	bool force;			/* -f: keep going after errors */
 	bool dry_run;			/* -n: parse and resolve only */
 	bool batch_from_stdin;		/* exec children must not read it */
+	bool json;			/* du_out_is_json(), asked once */
 	const char *file;		/* batch file name ("-" for stdin) */
 	unsigned long line;		/* batch line number */
 	char *where;			/* message prefix: prog or FILE:LINE */
 	size_t where_cap;
-	const char *cmd;		/* "ioas map"... for messages/JSON */
+	const char *cmd;		/* "ioas map"... for messages/JSON:
+					 * read it with ctl_cmd_name() */
+	const char *cmd_what, *cmd_word; /* "ioas", "map": cmd is made of
+					 * them when asked for (a line that
+					 * prints nothing needs no name) */
 	struct ctl_obj *objs, *objs_last;	/* in creation order */
 	struct ctl_obj *type_first[CTL_OBJ_TYPES], *type_last[CTL_OBJ_TYPES];
 	unsigned int type_count[CTL_OBJ_TYPES];
@@ -171,6 +178,17 @@ struct ctl_cmd {
 	const char *summary;		/* one line for "help" */
 };
 
+/* Two strings are equal: an inline loop where a line's words are compared
+ * with short names (command tables, object names), not a strcmp() call. */
+static inline bool ctl_str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 /* ---- main.c ------------------------------------------------------------ */
 
 /* Dispatch argv[0] in table; "help" lists the table.  Returns an exit
@@ -178,6 +196,8 @@ struct ctl_cmd {
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv);
 int ctl_run(struct ctl *c, int argc, char **argv);
+/* The running command's name ("ioas map"), or NULL. */
+const char *ctl_cmd_name(struct ctl *c);
 
 /* The context of this process (messages of option parsers name its
  * "FILE:LINE: command"). */
@@ -207,8 +227,15 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 int ctl_argp_error(struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Common ARGP_KEY_INIT handling; call it from every parse_opt. */
-void ctl_argp_init(struct argp_state *state);
+/* Common ARGP_KEY_INIT handling; call it from every parse_opt (inline:
+ * every batch line runs it). */
+extern FILE *ctl_null_stream;	/* argp's own "Try --help" lines go here */
+static inline void ctl_argp_init(struct argp_state *state)
+{
+	/* One line per error: argp's "Try --help" hint is dropped. */
+	if (ctl_null_stream)
+		state->err_stream = ctl_null_stream;
+}
 
 /* Shared option parsers (they report through ctl_argp_error()). */
 int ctl_opt_size(struct argp_state *st, const char *opt, const char *arg,
@@ -227,7 +254,11 @@ int ctl_opt_name_word(struct argp_state *st, const char *arg,
 /* ---- objects.c --------------------------------------------------------- */
 
 /* Open /dev/iommu on first use.  Returns 0 or an exit status (printed). */
-int ctl_need_iommufd(struct ctl *c);
+int ctl_open_iommufd(struct ctl *c);
+static inline int ctl_need_iommufd(struct ctl *c)
+{
+	return c->iommufd >= 0 || c->dry_run ? 0 : ctl_open_iommufd(c);
+}
 
 bool ctl_name_valid(const char *name);
 struct ctl_obj *ctl_find_name(struct ctl *c, const char *name);
@@ -358,27 +389,73 @@ const char *ctl_mem_kind_name(enum ctl_mem_kind kind);
  * 0, or DU_EXIT_USAGE (the parser printed why).
  */
 #define CTL_PARSE_SLOW (-2)
+/* flags: CTL_FAST_OPTIONS_ONLY, the parser's work at ARGP_KEY_INIT is
+ * ctl_argp_init() (done here without calling it) and it answers
+ * ARGP_ERR_UNKNOWN to ARGP_KEY_NO_ARGS, _END, _SUCCESS and _FINI: only
+ * the options' keys are passed to it (argp_parse() passes them all; what
+ * they would do is nothing). */
+#define CTL_FAST_OPTIONS_ONLY 1u
 int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
-		   char **argv, void *input);
+		   char **argv, void *input, unsigned int flags);
 
 /*
- * Text output without printf for the hot results of a batch (ioas map,
- * unmap): one line is built in t and written with ctl_txt_put().  Only for
- * text mode and for strings known to be terminal-safe (names:
- * ctl_name_valid(), fixed words); a line is at most 255 bytes (longer is
- * cut: a programming error).
+ * Text output without printf for the hot results of a batch (ioas map
+ * --mem, ioas unmap): a line is built in place at the end of the tool's
+ * own output buffer (ctl_txt_begin() ... ctl_txt_put(), with nothing else
+ * written in between), which goes to stdout in one fwrite() when it is
+ * nearly full, and before anything else is written to stdout:
+ * ctl_out_sync() is the output writer's text hook (du_out_set_text_sync()),
+ * called by the library's printers and help, and through
+ * du_out_sync_text() by the tool before its own writes to stdout (help,
+ * messages on stderr, a blocking read, exec), so that a failed write is
+ * recorded as stdout's (du_out_finish() reports it).
+ * Only for text mode and for strings known to be terminal-safe (names:
+ * ctl_name_valid(), fixed words); a line is at most CTL_TXT_MAX bytes
+ * (longer is cut: a programming error).
  */
-struct ctl_txt {
-	size_t n;
-	char b[256];
+#define CTL_TXT_MAX 256
+#define CTL_OUT_SIZE (64 * 1024)
+
+struct ctl_out {
+	size_t n;			/* bytes not yet given to stdout */
+	char b[CTL_OUT_SIZE];
 };
+extern struct ctl_out ctl_out;
+
+/* Give the pending bytes to stdout (fwrite()); 0 or -errno. */
+int ctl_out_sync(void);
+
+struct ctl_txt {
+	char *b;			/* the line, inside ctl_out.b */
+	size_t n;
+};
+
+static inline void ctl_txt_begin(struct ctl_txt *t)
+{
+	if (ctl_out.n > sizeof(ctl_out.b) - CTL_TXT_MAX)
+		du_out_sync_text();	/* calls ctl_out_sync() */
+	t->b = ctl_out.b + ctl_out.n;
+	t->n = 0;
+}
+
+/* The line is written (it stays in the buffer until a sync). */
+static inline void ctl_txt_put(struct ctl_txt *t)
+{
+	ctl_out.n += t->n;
+}
 
 static inline void ctl_txt_mem(struct ctl_txt *t, const char *s, size_t len)
 {
-	if (len > sizeof(t->b) - t->n)
-		len = sizeof(t->b) - t->n;
-	memcpy(t->b + t->n, s, len);
-	t->n += len;
+	/* The common case copies len as given: a literal's constant length,
+	 * which the compiler turns into a few moves; only a line that would
+	 * overflow is cut (a variable length, a memcpy() call). */
+	if (len <= CTL_TXT_MAX - t->n) {
+		memcpy(t->b + t->n, s, len);
+		t->n += len;
+		return;
+	}
+	memcpy(t->b + t->n, s, CTL_TXT_MAX - t->n);
+	t->n = CTL_TXT_MAX;
 }
 
 static inline void ctl_txt(struct ctl_txt *t, const char *s)
@@ -386,9 +463,51 @@ static inline void ctl_txt(struct ctl_txt *t, const char *s)
 	ctl_txt_mem(t, s, strlen(s));
 }
 
-void ctl_txt_hex(struct ctl_txt *t, uint64_t v);
-void ctl_txt_u(struct ctl_txt *t, uint64_t v);
-void ctl_txt_put(struct ctl_txt *t);
+/* A string known only when the line runs (a name): copied byte by byte,
+ * as short as it is, without strlen() and memcpy() calls. */
+static inline void ctl_txt_str(struct ctl_txt *t, const char *s)
+{
+	size_t n = t->n;
+
+	while (*s && n < CTL_TXT_MAX)
+		t->b[n++] = *s++;
+	t->n = n;
+}
+
+/* "0x" and v in hex (inline: a call per number costs under TCG). */
+static inline void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	/* hex digits of v (at least one), written in place from the last */
+	size_t nd = v ? (size_t)(64 - __builtin_clzll(v) + 3) / 4 : 1;
+	char *p;
+
+	if (t->n + 2 + nd > CTL_TXT_MAX) {
+		t->n = CTL_TXT_MAX;	/* cut, as ctl_txt_mem() would */
+		return;
+	}
+	t->b[t->n] = '0';
+	t->b[t->n + 1] = 'x';
+	t->n += 2 + nd;
+	p = t->b + t->n;
+	do {
+		*--p = digits[v & 15];
+		v >>= 4;
+	} while (v);
+}
+
+/* v in decimal. */
+static inline void ctl_txt_u(struct ctl_txt *t, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (p < buf + sizeof(buf) && t->n < CTL_TXT_MAX)
+		t->b[t->n++] = *p++;
+}
 
 /* ---- lex.c ------------------------------------------------------------------ */
 
@@ -409,9 +528,20 @@ void ctl_lex_free(char **argv);
  * The common case without allocation: split line (modified in place) into
  * at most max - 1 words in argv[] (NULL-terminated) when it holds only
  * printable characters, blanks and no quote, backslash, '$' or '#'.
+ * line[len] must be a NUL (a C string, which may hold NULs before len).
  * Returns the word count, or -1 when the line needs ctl_lex() (and the
  * checks of a batch line): line is then unchanged.
  */
 int ctl_lex_simple(char *line, size_t len, char **argv, int max);
+
+/*
+ * The same where a batch's lines lie as read: the line starts at p and
+ * ends at the first '\n' before end, where *end must be a '\n' (that
+ * one does not count: the line is not complete).  Also -1 (nothing
+ * changed) when the line is longer than maxlen or incomplete; else the
+ * word count, and *eol points at the line's '\n'.
+ */
+int ctl_lex_chunk(char *p, const char *end, size_t maxlen, char **argv,
+		  int max, char **eol);
 
 #endif /* IOMMUFD_CTL_H */

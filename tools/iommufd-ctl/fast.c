@@ -13,13 +13,14 @@
 # include <config.h>
 #endif
 #include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "du/exitcodes.h"
 #include "ctl.h"
 
-static bool is_help_word(const char *w)
+static inline bool is_help_word(const char *w)
 {
 	/* help_word() in main.c: these anywhere send a line to ctl_parse() */
 	if (w[0] != '-')
@@ -34,21 +35,33 @@ static bool is_help_word(const char *w)
 	return false;
 }
 
-/* The option named by the len bytes at name (exact: no abbreviation). */
+/*
+ * The option a word "--NAME" or "--NAME=VALUE" names (exact: no
+ * abbreviation), with *eq at its '=' or NULL.  One pass: the word is
+ * compared with each name as it is read, without measuring it first.
+ */
 static const struct argp_option *find_long(const struct argp_option *opts,
-					   const char *name, size_t len)
+					   const char *name, const char **eq)
 {
 	for (const struct argp_option *o = opts;
 	     o->name || o->key || o->doc; o++) {
 		const char *a = o->name;
-		size_t j = 0;
+		size_t j = 1;
 
 		if (!a || a[0] != name[0])
 			continue;
-		while (j < len && a[j] == name[j])
+		while (a[j] && a[j] == name[j])
 			j++;
-		if (j == len && !a[len])
+		if (a[j])
+			continue;
+		if (name[j] == '\0') {
+			*eq = NULL;
 			return o;
+		}
+		if (name[j] == '=') {
+			*eq = name + j;
+			return o;
+		}
 	}
 	return NULL;
 }
@@ -62,7 +75,7 @@ static bool failed(error_t rc)
 #define FAST_WORDS_MAX 32	/* option words of a fast line */
 
 int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
-		   char **argv, void *input)
+		   char **argv, void *input, unsigned int flags)
 {
 	const struct argp_option *found[FAST_WORDS_MAX];
 	char *vals[FAST_WORDS_MAX];
@@ -77,15 +90,13 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 		const char *w = argv[i], *eq;
 		const struct argp_option *o;
 
-		if (w[0] != '-' || w[1] != '-' || !w[2] || is_help_word(w) ||
-		    n >= FAST_WORDS_MAX)
+		/* "--" alone, short options and positional words: slow.  A
+		 * help word is no option of a command (then it would be
+		 * found): it is slow as an unknown option is. */
+		if (w[0] != '-' || w[1] != '-' || !w[2] || n >= FAST_WORDS_MAX)
 			return CTL_PARSE_SLOW;
-		for (eq = w + 2; *eq && *eq != '='; eq++)
-			;
-		o = find_long(argp->options, w + 2, (size_t)(eq - w - 2));
-		if (!*eq)
-			eq = NULL;
-		if (!o || o->flags || (!o->arg && eq))
+		o = find_long(argp->options, w + 2, &eq);
+		if (!o || o->flags || (!o->arg && eq) || is_help_word(w))
 			return CTL_PARSE_SLOW;
 		vals[n] = NULL;
 		if (o->arg && eq) {
@@ -106,13 +117,17 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 	st.err_stream = stderr;
 	st.out_stream = stdout;
 	st.flags = ARGP_NO_EXIT;
-	if (failed(argp->parser(ARGP_KEY_INIT, NULL, &st)))
+	if (flags & CTL_FAST_OPTIONS_ONLY)
+		ctl_argp_init(&st);
+	else if (failed(argp->parser(ARGP_KEY_INIT, NULL, &st)))
 		return DU_EXIT_USAGE;
 	for (i = 0; i < n; i++) {
 		st.next = argc;	/* no parser of a long option reads on */
 		if (failed(argp->parser(found[i]->key, vals[i], &st)))
 			return DU_EXIT_USAGE;
 	}
+	if (flags & CTL_FAST_OPTIONS_ONLY)
+		return 0;
 	st.next = argc;
 	if (failed(argp->parser(ARGP_KEY_NO_ARGS, NULL, &st)) ||
 	    failed(argp->parser(ARGP_KEY_END, NULL, &st)) ||
@@ -124,33 +139,17 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 
 /* ---- text without printf -------------------------------------------------------- */
 
-void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
+struct ctl_out ctl_out;
+
+int ctl_out_sync(void)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[20], *p = buf + sizeof(buf);
+	size_t n = ctl_out.n;
 
-	do {
-		*--p = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	*--p = 'x';
-	*--p = '0';
-	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-void ctl_txt_u(struct ctl_txt *t, uint64_t v)
-{
-	char buf[24], *p = buf + sizeof(buf);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	ctl_txt_mem(t, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-void ctl_txt_put(struct ctl_txt *t)
-{
-	fwrite_unlocked(t->b, 1, t->n, stdout);
-	t->n = 0;
+	if (!n)
+		return 0;
+	ctl_out.n = 0;
+	errno = 0;
+	if (fwrite_unlocked(ctl_out.b, 1, n, stdout) != n)
+		return -(errno ? errno : EIO);
+	return 0;
 }

@@ -139,7 +139,10 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->huge_pages = -1;
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
-		rc = ctl_parse_fast(c, &argp, argc, argv, o);
+		/* ioas_parse(): ctl_argp_init() at ARGP_KEY_INIT, nothing
+		 * at the end keys */
+		rc = ctl_parse_fast(c, &argp, argc, argv, o,
+				    CTL_FAST_OPTIONS_ONLY);
 		if (rc != CTL_PARSE_SLOW)
 			return rc;
 	}
@@ -636,14 +639,14 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 		m->untracked = true;	/* an IOAS id the context does not know */
 	}
 
-	if (!du_out_is_json()) {
+	if (!c->json) {
 		struct ctl_txt t;
 
-		t.n = 0;
+		ctl_txt_begin(&t);
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": mapped mem (");
-		ctl_txt(&t, mo->name);
+		ctl_txt_str(&t, mo->name);
 		ctl_txt(&t, ") offset ");
 		ctl_txt_hex(&t, o->offset);
 		if (c->dry_run && !o->has_iova && !obj) {
@@ -661,7 +664,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 			ctl_txt(&t, " length unknown");
 		}
 		ctl_txt(&t, " ");
-		ctl_txt(&t, ctl_access_name(o->access));
+		ctl_txt_str(&t, ctl_access_name(o->access));
 		ctl_txt(&t, "\n");
 		ctl_txt_put(&t);
 		return 0;
@@ -708,7 +711,9 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	struct ioas_opts o;
 	struct ctl_obj *obj;
 	enum ctl_src src = CTL_SRC_ANON;
-	char what[PATH_MAX + 16] = "", kind[32];
+	/* Only what[0] needs a value: "= \"\"" would clear all 4 KiB on
+	 * every map line. */
+	char what[PATH_MAX + 16], kind[32];
 	const char *ioctl_name = "IOMMU_IOAS_MAP";
 	unsigned int flags;
 	uint64_t iova, size;
@@ -720,6 +725,7 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 	struct stat st;
 	bool modelled = false;
 
+	what[0] = '\0';
 	rc = parse(c, opts, NULL,
 		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
 		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs), "
@@ -1015,11 +1021,11 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 	if (!unmapped && c->dry_run)
 		return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u",
 			       o.iova, o.iova + o.length, id);
-	if (!du_out_is_json()) {
+	if (!c->json) {
 		/* The hot line of a batch: no printf. */
 		struct ctl_txt t;
 
-		t.n = 0;
+		ctl_txt_begin(&t);
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": unmapped");

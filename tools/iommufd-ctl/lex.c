@@ -229,35 +229,59 @@ static const unsigned char lex_class[256] = {
 	['\''] = 2, ['"'] = 2, ['\\'] = 2, ['$'] = 2, ['#'] = 2,
 };
 
-int ctl_lex_simple(char *line, size_t len, char **argv, int max)
+/*
+ * The splitter of the common line, one pass that only reads until it has
+ * decided: blanks are skipped and word bytes run in two tight loops that
+ * stop at any other byte, which must be the line's end: stop (a byte of
+ * class 2 is there: the loops need no bound), or with at_newline a '\n'
+ * before stop.  Anything else (class 2 bytes, more than max - 1 words, a
+ * line longer than maxlen) returns -1 with the line unchanged.  On success
+ * the words are cut with NULs and *eol is the line's end.
+ */
+static inline __attribute__((always_inline)) int
+split(char *line, const char *stop, bool at_newline, size_t maxlen,
+      char **argv, int max, char **eol)
 {
-	unsigned int prev = 1;	/* the class before line[0]: a blank */
-	size_t end[64];		/* where each word ends */
+	const unsigned char *q = (const unsigned char *)line;
+	const unsigned char *ends[64];	/* where each word ends */
 	int n = 0;
 
 	if (max > 64)
 		max = 64;
-	/* One pass that only reads: line is unchanged on -1. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned int k = lex_class[(unsigned char)line[i]];
-
-		if (k == prev)
-			continue;
-		if (k == 2)
+	for (;;) {
+		while (lex_class[*q] == 1)
+			q++;
+		if (lex_class[*q] != 0)
+			break;
+		if (n >= max - 1)
 			return -1;
-		if (k == 0) {
-			if (n >= max - 1)
-				return -1;
-			argv[n++] = &line[i];
-		} else {
-			end[n - 1] = i;
-		}
-		prev = k;
+		argv[n] = (char *)q;
+		while (lex_class[*q] == 0)
+			q++;
+		ends[n++] = q;
 	}
-	if (prev == 0)
-		end[n - 1] = len;
+	if ((const char *)q == stop ? at_newline :
+	    !(at_newline && *q == '\n'))
+		return -1;
+	if ((size_t)((const char *)q - line) > maxlen)
+		return -1;
 	for (int i = 0; i < n; i++)
-		line[end[i]] = '\0';
+		*(char *)ends[i] = '\0';
 	argv[n] = NULL;
+	*eol = (char *)q;
 	return n;
+}
+
+int ctl_lex_simple(char *line, size_t len, char **argv, int max)
+{
+	char *eol;
+
+	/* line[len] is the NUL that stops split()'s loops. */
+	return split(line, line + len, false, SIZE_MAX, argv, max, &eol);
+}
+
+int ctl_lex_chunk(char *p, const char *end, size_t maxlen, char **argv,
+		  int max, char **eol)
+{
+	return split(p, end, true, maxlen, argv, max, eol);
 }

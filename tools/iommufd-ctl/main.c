@@ -36,7 +36,7 @@ const char *argp_program_version = DU_VERSION_STRING("iommufd-ctl");
 
 /* ---- messages ------------------------------------------------------------ */
 
-static FILE *null_stream;	/* argp's own "Try --help" lines go here */
+FILE *ctl_null_stream;	/* argp's own "Try --help" lines go here */
 
 /* Format into a buffer that grows as needed (kept for the next call, so
  * that a batch line costs no allocation).  Returns 0 or -ENOMEM. */
@@ -83,6 +83,7 @@ static void put_line(const char *head, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *line = NULL, *safe;
 
+	du_out_sync_text();
 	fflush(stdout);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -97,12 +98,13 @@ static void put_line(const char *head, const char *fmt, va_list ap)
 
 static void vmsg(struct ctl *c, const char *fmt, va_list ap)
 {
-	const char *where;
+	const char *where, *cmd;
 	char *head = NULL;
 
 	/* "FILE:LINE" is made when a message needs it, not for every line. */
 	where = set_where(c) || !c->where ? "iommufd-ctl" : c->where;
-	if (c->cmd && asprintf(&head, "%s: %s", where, c->cmd) < 0)
+	cmd = ctl_cmd_name(c);
+	if (cmd && asprintf(&head, "%s: %s", where, cmd) < 0)
 		head = NULL;
 	put_line(head ? head : where, fmt, ap);
 	free(head);
@@ -145,13 +147,6 @@ struct ctl_parse_input {
 	void *input;
 };
 
-void ctl_argp_init(struct argp_state *state)
-{
-	/* One line per error: argp's "Try --help" hint is dropped. */
-	if (null_stream)
-		state->err_stream = null_stream;
-}
-
 /* "<where>: <cmd>" while ctl_parse() runs: argp's state->name is only the
  * base name of argv[0], and a batch file's directory would be lost. */
 static char *parse_name;
@@ -190,20 +185,20 @@ int ctl_parse(struct ctl *c, const struct argp *argp, int argc, char **argv,
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
 					 argv[hi]);
 		return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl %s --help')",
-				 argv[hi], c->cmd);
+				 argv[hi], ctl_cmd_name(c));
 	}
 	if (help) {
 		/* The help options win over everything else on the line
 		 * (du/cli.h); nothing else is parsed. */
 		if (grow_printf(&parse_name, &parse_name_cap, "iommufd-ctl %s",
-				c->cmd))
+				ctl_cmd_name(c)))
 			return ctl_err(c, "out of memory");
 		du_argp_help(argp, stdout, help, parse_name);
 		return CTL_HELP_SHOWN;
 	}
 	if (set_where(c) ||
 	    grow_printf(&parse_name, &parse_name_cap, "%s: %s", c->where,
-			c->cmd))
+			ctl_cmd_name(c)))
 		return ctl_err(c, "out of memory");
 	argv[0] = parse_name;
 	if (du_argp_exact_long_options(argp, argc, argv, 0, msg,
@@ -309,9 +304,13 @@ int ctl_opt_access(struct argp_state *st, const char *arg, unsigned int *out)
 
 const char *ctl_access_name(unsigned int access)
 {
-	const char *s = du_keyword_name(access_words, (int)access);
-
-	return s ? s : "none";
+	/* access_words by hand: every map line of a batch asks */
+	switch (access) {
+	case DU_IOMMU_READ | DU_IOMMU_WRITE: return "rw";
+	case DU_IOMMU_READ: return "r";
+	case DU_IOMMU_WRITE: return "w";
+	}
+	return "none";
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */
@@ -323,6 +322,7 @@ static void print_table(const struct ctl_cmd *t, const char *what,
 {
 	const struct ctl_cmd *e;
 
+	du_out_sync_text();
 	if (kind == DU_HELP_USAGE) {
 		printf("Usage: iommufd-ctl %s COMMAND [OPTION...]\n  COMMAND:", what);
 		for (e = t; e->fn || e->name; e++)
@@ -340,11 +340,45 @@ static void print_table(const struct ctl_cmd *t, const char *what,
 	       what, what);
 }
 
+/* The word "help" (the first byte first: every batch line asks). */
+static bool is_help_cmd(const char *w)
+{
+	return w[0] == 'h' && !strcmp(w, "help");
+}
+
+static char cmdbuf[128];
+
+static void cmd_clear(struct ctl *c)
+{
+	c->cmd = NULL;
+	c->cmd_word = NULL;
+}
+
+const char *ctl_cmd_name(struct ctl *c)
+{
+	/* "what word", made on the first use after ctl_dispatch() chose
+	 * the command (both are short names of the tables; cut to fit) */
+	if (!c->cmd && c->cmd_word) {
+		size_t n = 0;
+
+		for (const char *s = c->cmd_what; s && *s &&
+		     n < sizeof(cmdbuf) - 2; s++)
+			cmdbuf[n++] = *s;
+		if (n)
+			cmdbuf[n++] = ' ';
+		for (const char *s = c->cmd_word; *s &&
+		     n < sizeof(cmdbuf) - 1; s++)
+			cmdbuf[n++] = *s;
+		cmdbuf[n] = '\0';
+		c->cmd = cmdbuf;
+	}
+	return c->cmd;
+}
+
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv)
 {
 	const struct ctl_cmd *t;
-	static char cmdbuf[128];
 
 	if (argc < 1) {
 		for (t = table; t->fn || t->name; t++)
@@ -361,54 +395,50 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 			snprintf(cmdbuf, sizeof(cmdbuf), "%s%s%s", what,
 				 named->name ? " " : "",
 				 named->name ? named->name : "");
+			c->cmd_word = NULL;
 			c->cmd = cmdbuf;
 			return t->fn(c, 1, dv);
 		}
-		c->cmd = NULL;
+		cmd_clear(c);
 		return ctl_usage(c, "missing %s command (try '%s%shelp')",
 				 what ? what : "a", what ? what : "",
 				 what ? " " : "");
 	}
-	if (!what && c->batch && !strcmp(argv[0], "help")) {
-		c->cmd = NULL;
+	if (!what && c->batch && is_help_cmd(argv[0])) {
+		cmd_clear(c);
 		return ctl_usage(c, "'help' is not available in a batch (run 'iommufd-ctl help')");
 	}
-	if (what && (!strcmp(argv[0], "help") || du_help_word(argv[0]))) {
+	if (what && (is_help_cmd(argv[0]) ||
+		     (argv[0][0] == '-' && du_help_word(argv[0])))) {
 		enum du_help_kind kind = du_help_word(argv[0]);
 
-		c->cmd = NULL;
+		cmd_clear(c);
 		if (c->batch && kind == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
 					 argv[0]);
 		if (c->batch)
 			return ctl_usage(c, "'%s help' is not available in a batch (run 'iommufd-ctl %s help')",
 					 what, what);
-		if (kind == DU_HELP_VERSION)
+		if (kind == DU_HELP_VERSION) {
+			du_out_sync_text();
 			du_print_version(stdout);
-		else
+		} else {
 			print_table(table, what, kind);
+		}
 		return CTL_HELP_SHOWN;
 	}
 	for (t = table; t->fn || t->name; t++) {
 		if (t->name && t->name[0] == argv[0][0] &&
-		    !strcmp(t->name, argv[0])) {
-			/* "what name", without printf: once per batch line */
-			size_t wl = what ? strlen(what) : 0, nl = strlen(t->name);
-
-			if (wl + 1 + nl < sizeof(cmdbuf)) {
-				if (wl) {
-					memcpy(cmdbuf, what, wl);
-					cmdbuf[wl] = ' ';
-				}
-				memcpy(cmdbuf + (wl ? wl + 1 : 0), t->name, nl + 1);
-			} else {
-				snprintf(cmdbuf, sizeof(cmdbuf), "%s", t->name);
-			}
-			c->cmd = cmdbuf;
+		    ctl_str_eq(t->name, argv[0])) {
+			/* "what name" is made if a message or a JSON
+			 * result asks for it (ctl_cmd_name()) */
+			c->cmd = NULL;
+			c->cmd_what = what;
+			c->cmd_word = t->name;
 			return t->fn(c, argc, argv);
 		}
 	}
-	c->cmd = NULL;
+	cmd_clear(c);
 	return ctl_usage(c, "unknown %s%scommand '%s' (try '%s%shelp')",
 			 what ? what : "", what ? " " : "", argv[0],
 			 what ? what : "", what ? " " : "");
@@ -453,10 +483,11 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 {
 	int rc;
 
-	c->cmd = NULL;
+	cmd_clear(c);
 	if (argc >= 1 && c->batch) {
 		/* A line that is only a global help or version option. */
-		enum du_help_kind w = du_help_word(argv[0]);
+		enum du_help_kind w = argv[0][0] == '-' ?
+				      du_help_word(argv[0]) : DU_HELP_NONE;
 
 		if (w == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
@@ -465,20 +496,21 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --help')",
 					 argv[0]);
 	}
-	if (argc >= 1 && !strcmp(argv[0], "help") && !c->batch)
+	if (argc >= 1 && !c->batch && is_help_cmd(argv[0]))
 		return cmd_help(c, argc, argv);
 	rc = ctl_dispatch(c, top_cmds, NULL, argc, argv);
-	c->cmd = NULL;
+	cmd_clear(c);
 	return rc;
 }
 
 /* ---- batch ------------------------------------------------------------------------ */
 
 /*
- * Batch lines are read in chunks of CTL_CHUNK bytes and copied, up to
- * CTL_LINE_MAX bytes, into one line buffer: memory stays bounded whatever
- * the input, and each line costs time linear in its length (a memchr()
- * for its end, one copy).
+ * Batch lines are read in chunks of CTL_CHUNK bytes.  The common line (a
+ * whole line inside the chunk, plain words: ctl_lex_chunk()) is split
+ * where it lies, in one pass; any other is copied, up to CTL_LINE_MAX
+ * bytes, into one line buffer (read_line()): memory stays bounded
+ * whatever the input, and each line costs time linear in its length.
  */
 #define CTL_LINE_MAX 65535
 #define CTL_CHUNK (128 * 1024)
@@ -490,7 +522,7 @@ struct line_reader {
 	bool eof;
 	int err;			/* errno of a failed read() */
 	size_t start, end;		/* unread bytes of chunk */
-	char chunk[CTL_CHUNK];
+	char chunk[CTL_CHUNK + 1];	/* + a '\n' after the data */
 	char buf[CTL_LINE_MAX + 2];	/* the line, a CR, the NUL */
 	size_t len;			/* bytes of the line in buf */
 	bool too_long;
@@ -506,10 +538,12 @@ static bool refill(struct line_reader *r)
 	if (r->eof)
 		return false;
 	/* Output so far is seen before waiting for a pipe or terminal. */
-	if (!r->regular)
+	if (!r->regular) {
+		du_out_sync_text();
 		fflush(stdout);
+	}
 	do
-		got = read(r->fd, r->chunk, sizeof(r->chunk));
+		got = read(r->fd, r->chunk, CTL_CHUNK);
 	while (got < 0 && errno == EINTR);
 	if (got <= 0) {
 		if (got < 0)
@@ -519,6 +553,7 @@ static bool refill(struct line_reader *r)
 	}
 	r->start = 0;
 	r->end = (size_t)got;
+	r->chunk[r->end] = '\n';	/* what ctl_lex_chunk() stops at */
 	return true;
 }
 
@@ -614,19 +649,39 @@ static int run_batch(struct ctl *c, const char *file)
 		return DU_EXIT_USAGE;
 	}
 	r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
-	/* Results are written in big blocks; messages on stderr flush
-	 * stdout first (put_line()), so the order stays that of the lines. */
+	/* Full buffering, even to a pipe or terminal (without a buffer of
+	 * ours, glibc takes the size it prefers, st_blksize, not 1 << 16);
+	 * the results of ioas map --mem and unmap go out in blocks of
+	 * CTL_OUT_SIZE (ctl_out).  Messages on stderr write both out first
+	 * (put_line()), so the order stays that of the lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	c->line = 0;
-	while (read_line(r)) {
-		char **argv;
+	for (;;) {
+		char **argv, *eol;
 		const char *lexerr;
 		int n, rc;
 
+		if (r->start == r->end && !refill(r))
+			break;
 		c->line++;
-		c->cmd = NULL;
-		/* The common line: plain words, split in place. */
+		cmd_clear(c);
+		/* The common line: plain words, split where it lies. */
+		n = ctl_lex_chunk(r->chunk + r->start, r->chunk + r->end,
+				  CTL_LINE_MAX, r->words, CTL_WORDS_MAX, &eol);
+		if (n >= 0) {
+			r->start = (size_t)(eol - r->chunk) + 1;
+			if (n == 0)
+				continue;
+			rc = ctl_run(c, n, r->words);
+			if (rc == CTL_HELP_SHOWN || rc == DU_EXIT_OK)
+				continue;
+			goto failed;
+		}
+		/* Any other line: copied whole, then the same splitter or
+		 * the lexer.  (There is input: read_line() returns 1.) */
+		if (!read_line(r))
+			break;
 		n = r->too_long ? -1 :
 		    ctl_lex_simple(r->buf, r->len, r->words, CTL_WORDS_MAX);
 		if (n == 0)
@@ -788,7 +843,7 @@ int main(int argc, char **argv)
 	}
 	du_argp_parse(&global_argp, argc, argv, ARGP_IN_ORDER, NULL, &g);
 
-	null_stream = fopen("/dev/null", "we");
+	ctl_null_stream = fopen("/dev/null", "we");
 	c.force = g.force;
 	c.dry_run = g.dry_run;
 	c.next_fake_id = 1;
@@ -802,6 +857,9 @@ int main(int argc, char **argv)
 		g.json = false;
 	if (du_out_init(g.json, g.pretty))
 		du_die(DU_EXIT_FAILURE, "out of memory");
+	/* The batch's own text results go before anything else on stdout. */
+	du_out_set_text_sync(ctl_out_sync, &ctl_out.n);
+	c.json = du_out_is_json();
 	du_out_open_array("results");
 
 	if (g.batch) {
@@ -815,8 +873,8 @@ int main(int argc, char **argv)
 	du_out_close_array();
 	ctl_end(&c);
 	frc = du_out_finish();
-	if (null_stream)
-		fclose(null_stream);
+	if (ctl_null_stream)
+		fclose(ctl_null_stream);
 	free(c.where);
 	free(parse_name);
 	if (frc && status == DU_EXIT_OK) {

@@ -393,7 +393,8 @@ static void map_release(struct ctl *c, struct ctl_map *m)
 			(void)ctl_mem_keep(c, m->mem, m->memlen);
 			/* (out of memory: leaked rather than unmapped) */
 	}
-	free(m->what);
+	if (m->what)		/* most have none: no call */
+		free(m->what);
 	m->next = spare;
 	spare = m;
 }

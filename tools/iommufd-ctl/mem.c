@@ -89,7 +89,10 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
-		rc = ctl_parse_fast(c, &argp, argc, argv, o);
+		/* mem_parse(): ctl_argp_init() at ARGP_KEY_INIT, nothing
+		 * at the end keys */
+		rc = ctl_parse_fast(c, &argp, argc, argv, o,
+				    CTL_FAST_OPTIONS_ONLY);
 		if (rc != CTL_PARSE_SLOW)
 			return rc;
 	}

@@ -332,6 +332,7 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 	}
 	fclose(ls);
 
+	du_out_sync_text();
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -380,7 +381,7 @@ int ctl_cmd_exec(struct ctl *c, int argc, char **argv)
 		signal(SIGPIPE, SIG_DFL);
 		execvp(o.args[0], o.args);
 		fprintf(stderr, "%s: %s: cannot run '%s': %s\n", c->where,
-			c->cmd, o.args[0], strerror(errno));
+			ctl_cmd_name(c), o.args[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	free(list);

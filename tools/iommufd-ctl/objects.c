@@ -21,7 +21,7 @@
 #include "du/parse.h"
 #include "ctl.h"
 
-int ctl_need_iommufd(struct ctl *c)
+int ctl_open_iommufd(struct ctl *c)
 {
 	int fd;
 
@@ -173,7 +173,7 @@ struct ctl_obj *ctl_find_name(struct ctl *c, const char *name)
 {
 	for (struct ctl_obj *o = idx_chain(c, CTL_IDX_NAME, hash_str(name)); o;
 	     o = o->hnext[CTL_IDX_NAME])
-		if (!strcmp(o->name, name))
+		if (ctl_str_eq(o->name, name))
 			return o;
 	return NULL;
 }
@@ -431,7 +431,7 @@ void ctl_end(struct ctl *c)
 void ctl_result_open(struct ctl *c)
 {
 	du_out_open_object(NULL);
-	du_print_string(DU_JSON, "command", NULL, c->cmd);
+	du_print_string(DU_JSON, "command", NULL, ctl_cmd_name(c));
 	if (c->batch)
 		du_print_u64(DU_JSON, "line", NULL, c->line);
 	if (c->dry_run)

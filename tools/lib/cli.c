@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "du/cli.h"
+#include "du/output.h"
 
 enum {
 	OPT_USAGE = 0x7f0001,	/* long only (keys fit in 24 bits) */
@@ -50,15 +51,18 @@ static error_t help_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'h':
 	case '?':
+		du_out_sync_text();
 		fflush(stdout);
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case OPT_USAGE:
+		du_out_sync_text();
 		fflush(stdout);
 		argp_state_help(state, stdout,
 				ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		break;
 	case 'V':
+		du_out_sync_text();
 		du_print_version(stdout);
 		if (!noexit)
 			exit(0);
@@ -163,6 +167,7 @@ void du_argp_help(const struct argp *argp, FILE *f, enum du_help_kind what,
 	const struct argp *a = argp;
 	unsigned int flags;
 
+	du_out_sync_text();
 	if (what == DU_HELP_VERSION) {
 		du_print_version(f);
 		return;
@@ -181,7 +186,9 @@ void du_argp_help(const struct argp *argp, FILE *f, enum du_help_kind what,
 
 enum du_help_kind du_help_word(const char *w)
 {
-	if (!w)
+	/* Every help word starts with '-': most words are done here (a
+	 * batch asks this of every line's first words). */
+	if (!w || w[0] != '-')
 		return DU_HELP_NONE;
 	if (!strcmp(w, "--help") || !strcmp(w, "-h") || !strcmp(w, "-?"))
 		return DU_HELP_HELP;

@@ -51,6 +51,31 @@ static struct {
 	int write_err;			/* errno of a failed write */
 } out;
 
+/* du_out_set_text_sync(): the command's own text goes first */
+static int (*text_sync)(void);
+static const size_t *text_pending;
+
+void du_out_set_text_sync(int (*fn)(void), const size_t *pending)
+{
+	text_sync = fn;
+	text_pending = pending;
+}
+
+/* Every text printer calls it: with nothing pending, two loads. */
+static void sync_text(void)
+{
+	int err;
+
+	if (text_pending && *text_pending &&
+	    (err = text_sync()) != 0 && !out.write_err)
+		out.write_err = -err;	/* stdout's error, as any other */
+}
+
+void du_out_sync_text(void)
+{
+	sync_text();
+}
+
 static void __attribute__((noreturn)) out_bug(const char *what)
 {
 	fprintf(stderr, "%s: internal error: output: %s\n",
@@ -167,6 +192,7 @@ char *du_text_safe_dup(const char *s, const char *keep)
 
 static void flush_buf(void)
 {
+	sync_text();
 	if (out.len && !out.write_err &&
 	    fwrite(out.buf, 1, out.len, stdout) != out.len)
 		out.write_err = errno ? errno : EIO;
@@ -382,9 +408,16 @@ bool du_out_is_json(void)
 	return out.json;
 }
 
+/* Whether t prints in this mode; when it is text, the command's own text
+ * is written out first. */
 static bool want(enum du_out_type t)
 {
-	return out.json ? (t & DU_JSON) : (t & DU_TEXT);
+	if (out.json)
+		return t & DU_JSON;
+	if (!(t & DU_TEXT))
+		return false;
+	sync_text();
+	return true;
 }
 
 void du_out_open_object(const char *key)
@@ -547,8 +580,10 @@ void du_print_null(enum du_out_type t, const char *key, const char *fmt)
 
 void du_print_nl(void)
 {
-	if (!out.json)
+	if (!out.json) {
+		sync_text();
 		putchar('\n');
+	}
 }
 
 void du_printf(const char *fmt, ...)
@@ -565,6 +600,7 @@ void du_printf(const char *fmt, ...)
 	if (n < 0)
 		out_bug("out of memory");
 	safe = du_text_safe_dup(s, "\n\t");
+	sync_text();
 	fputs(safe, stdout);
 	free(safe);
 	free(s);
@@ -588,6 +624,7 @@ int du_out_finish(void)
 		if (out.write_err)
 			ret = -out.write_err;
 	}
+	sync_text();
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno)
@@ -602,9 +639,12 @@ int du_out_finish(void)
 
 int du_close_stdout(void)
 {
-	bool pending = __fpending(stdout) != 0;
-	bool failed = ferror(stdout) != 0;
+	bool pending, failed;
 	int rc, err;
+
+	sync_text();
+	pending = __fpending(stdout) != 0;
+	failed = ferror(stdout) != 0;
 
 	errno = 0;
 	rc = fclose(stdout);

@@ -46,12 +46,17 @@ static uint64_t scan_num(const char *s, size_t len, size_t *used, bool *ovf)
 		base = 16;
 		i = 2;
 	}
+	/* Overflow without a division per digit: v * 16 + d overflows
+	 * exactly when v has one of its top 4 bits set; v * 10 + d when v is
+	 * past UINT64_MAX / 10, or equal to it and d past UINT64_MAX % 10. */
 	for (; i < len; i++, digits++) {
 		int d = hexval(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			break;
-		if (v > (UINT64_MAX - (unsigned int)d) / base)
+		if (base == 16 ? v >> 60 != 0 :
+		    v > UINT64_MAX / 10 ||
+		    (v == UINT64_MAX / 10 && (unsigned int)d > UINT64_MAX % 10))
 			*ovf = true;
 		v = v * base + (unsigned int)d;
 	}
@@ -139,9 +144,72 @@ int du_parse_fd(const char *s, int *out)
 	return 0;
 }
 
+/*
+ * du_parse_size() is what every IOVA and length of a batch line goes
+ * through, so it reads the string once (no strlen(), no span): the same
+ * syntax and answers as size_span() on the whole string.
+ */
 int du_parse_size(const char *s, uint64_t *out)
 {
-	return s ? size_span(s, strlen(s), out) : -EINVAL;
+	const char *p, *d0;
+	unsigned int shift = 0;
+	uint64_t v = 0;
+	bool ovf = false;
+
+	if (!s)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		/* digit value + 1 by table (0: not a hex digit): one load a
+		 * digit, no compare chain */
+		static const unsigned char hexd1[256] = {
+			['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+			['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+			['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+			['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+			['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+		};
+		const char *q;
+		unsigned int d;
+
+		/* The loop has no overflow check: more than 16 digits after
+		 * the leading zeros overflow, and are counted afterwards. */
+		for (p = d0 = s + 2; (d = hexd1[(unsigned char)*p]) != 0; p++)
+			v = v << 4 | (d - 1);
+		if (p - d0 > 16) {
+			for (q = d0; *q == '0'; q++)
+				;
+			ovf = p - q > 16;
+		}
+	} else {
+		/* 19 digits never overflow: only a longer number is read
+		 * again, with checks. */
+		for (p = d0 = s; (unsigned char)(*p - '0') < 10; p++)
+			v = v * 10 + (unsigned int)(*p - '0');
+		if (p - d0 > 19) {
+			v = 0;
+			for (const char *q = d0; q < p; q++)
+				ovf |= __builtin_mul_overflow(v, 10, &v) ||
+				       __builtin_add_overflow(v, (unsigned int)(*q - '0'), &v);
+		}
+	}
+	if (p == d0)
+		return -EINVAL;
+	if (*p) {
+		if (p[1])
+			return -EINVAL;
+		switch (*p) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (ovf || v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
 }
 
 char *du_format_size(uint64_t v, char *buf, size_t len)

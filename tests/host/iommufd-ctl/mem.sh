@@ -166,6 +166,44 @@ $work/b:6: mem free: unknown memory object 'X' (make it with 'mem alloc' or 'mem
 mem 1 name M anon size 0x2000 mapped by address rw mappings 0" "$(cat "$work/both")"
 }
 
+# The results of ioas map --mem and ioas unmap wait in a buffer of the
+# tool's own (64 KiB); whatever else is written, to stdout or stderr, comes
+# after them, however many there are (here over 200 KiB of them, so the
+# buffer fills and is written several times).
+test_buffered_results_keep_their_place() {
+	local i map unmap
+	map="ioas map --ioas A --mem M --iova 0x100000 --length 64K"
+	unmap="ioas unmap --ioas A --iova 0x100000 --length 64K"
+	{
+		printf '%s\n' "ioas alloc name A" "mem alloc name M --length 64K"
+		for ((i = 0; i < 1800; i++)); do
+			printf '%s\n' "$map" "$unmap"
+		done
+		printf '%s\n' "$map" "mem list" "$unmap" "ioas unmap --ioas A --all" \
+			"$map" "show" "$unmap"
+	} >"$work/b"
+	{
+		echo "ioas 1 name A"
+		echo "mem 1 name M anon size 0x10000 mapped by address rw mappings 0"
+		for ((i = 0; i < 1800; i++)); do
+			echo "ioas 1: mapped mem (M) offset 0x0 at iova 0x100000 length 0x10000 rw"
+			echo "ioas 1: unmapped [0x100000 +0x10000] 0x10000 bytes"
+		done
+		echo "ioas 1: mapped mem (M) offset 0x0 at iova 0x100000 length 0x10000 rw"
+		echo "mem 1 name M anon size 0x10000 mapped by address rw mappings 1"
+		echo "ioas 1: unmapped [0x100000 +0x10000] 0x10000 bytes"
+		echo "$work/b:3606: ioas unmap: nothing was mapped in ioas 1"
+		echo "ioas 1: mapped mem (M) offset 0x0 at iova 0x100000 length 0x10000 rw"
+		echo "ioas 1 name A"
+		echo "  iova 0x100000 length 64K mem (M) offset 0x0 rw"
+		echo "mem 1 name M"
+		echo "ioas 1: unmapped [0x100000 +0x10000] 0x10000 bytes"
+	} >"$work/expected"
+	iommufd-ctl -n -f -b "$work/b" >"$work/both" 2>&1
+	assertEquals 1 "$?"
+	assertEquals "$(cat "$work/expected")" "$(cat "$work/both")"
+}
+
 # A batch read from a pipe shows each result before it waits for more.
 test_output_seen_before_waiting_for_input() {
 	local i

@@ -114,6 +114,21 @@ void du_print_nl(void);
 void du_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * A command that writes some text lines itself, without stdio (iommufd-ctl
+ * builds the hot results of a batch in a buffer of its own), sets fn and
+ * pending, the count of its bytes not yet written: before anything of the
+ * library goes to stdout (the printers above, du_out_finish(),
+ * du_close_stdout(), the help of du/cli.h), when *pending is not 0, fn is
+ * called and must write them to stdout, so that stdout keeps the order of
+ * the calls.  fn returns 0, or -errno when that write failed (kept as
+ * stdout's error: du_out_finish() reports it).  NULL, NULL removes it.
+ * du_out_sync_text() does the same for the library's other writers of
+ * stdout, and the command's.
+ */
+void du_out_set_text_sync(int (*fn)(void), const size_t *pending);
+void du_out_sync_text(void);
+
+/*
  * Terminal-safe form of s for messages (stderr) that carry untrusted
  * strings, with the text rule above.  du_text_safe writes into buf
  * (truncating, always NUL-terminated) and returns buf; s == NULL gives "".

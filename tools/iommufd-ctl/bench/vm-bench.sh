@@ -11,6 +11,7 @@ bench=$top_srcdir/tools/iommufd-ctl/bench/run.sh
 echo "1..2"
 n=1
 rows=()
+builds=()
 for dev in "" "${DU_EDU_BDF:-}"; do
 	if [ -z "$dev" ] && [ $n = 2 ]; then
 		echo "ok $n - bench with a device # SKIP no edu device"
@@ -23,6 +24,7 @@ for dev in "" "${DU_EDU_BDF:-}"; do
 	if out=$(bash "$bench" ${BENCH_ARGS:-} ${dev:+-d "$dev"} 2>&1); then
 		echo "ok $n - bench $label"
 		rows+=("$(tail -n 1 <<<"$out")")
+		builds+=("$(grep '^build: ' <<<"$out")")
 	else
 		echo "not ok $n - bench $label"
 	fi
@@ -30,7 +32,9 @@ for dev in "" "${DU_EDU_BDF:-}"; do
 	n=$((n + 1))
 done
 {
-	echo "| variant | batch, named buffer: pairs/s per pair | same, whole process | C loop, one buffer | ratio per pair (range) | ratio whole process | batch, fresh memory: per pair | C loop, fresh mmap | ratio (range) |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	# Which binaries ran (run.sh refuses a sanitizer build without -a).
+	printf '%s\n' "${builds[@]}" | sort -u
+	echo "| variant | batch, named buffer: pairs/s per pair | same, whole process | C loop, one buffer | ratio per pair (range) | ratio whole process | named buffer, varying IOVA: per pair | ratio (range) | batch, fresh memory: per pair | C loop, fresh mmap | ratio (range) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${rows[@]}"
 } | sed 's/^/bench: /' | tee /dev/stderr | sed 's/^bench: /# /'
