@@ -9,7 +9,7 @@
 # that matter come from real hardware:
 #
 #   sudo tests/vm/helpers/wc-bench --cdev /dev/vfio/devices/vfio0 \
-#        --bar 2 --offset 0 --size 0x400000 --rounds 20
+#        --bar 2 --offset 0 --size 4M --rounds 20
 #
 # with a prefetchable BAR of device memory that is safe to overwrite (an
 # FPGA's BRAM, a GPU aperture; never a register BAR) bound to vfio-pci.

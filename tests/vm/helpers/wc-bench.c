@@ -10,7 +10,7 @@
  *   --cdev PATH      the device's VFIO cdev (default: $DU_IVSHMEM_VFIO)
  *   --bar N          a prefetchable memory BAR (default 2)
  *   --offset BYTES   where the two buffers start in the BAR (default 0)
- *   --size BYTES     size of each buffer (default 4 MiB)
+ *   --size BYTES     size of each buffer (default 4M)
  *   --rounds N       rounds per figure, the median is reported (default 9)
  *
  * It exports [offset, offset + size) and [offset + size, offset + 2 size)
@@ -20,12 +20,13 @@
  * blocks, followed by a store fence. It OVERWRITES those bytes of the BAR:
  * on real hardware use device memory that is safe to overwrite (an FPGA's
  * BRAM, a GPU aperture), never a register BAR. Output: "key=value" lines,
- * bandwidths in MB/s (10^6 bytes per second).
+ * bandwidths in MB/s (10^6 bytes per second). Sizes take K, M and G.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "du/iommufd.h"
+#include "du/parse.h"
 #include "du/uapi.h"
+#include "du/vfio.h"
 
 static void die(const char *what)
 {
@@ -57,48 +61,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-/* Export [off, off + len) of BAR @bar; the DMA-BUF fd */
-static int export_range(int dev, unsigned int bar, uint64_t off,
-			uint64_t len)
-{
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_dma_buf get;
-		struct vfio_region_dma_range range;
-	} arg;
-	int fd;
-
-	memset(&arg, 0, sizeof(arg));
-	arg.hdr.argsz = sizeof(arg);
-	arg.hdr.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
-	arg.get.region_index = bar;
-	arg.get.open_flags = O_RDWR | O_CLOEXEC;
-	arg.get.nr_ranges = 1;
-	arg.range.offset = off;
-	arg.range.length = len;
-	fd = ioctl(dev, VFIO_DEVICE_FEATURE, &arg);
-	if (fd < 0)
-		die("VFIO_DEVICE_FEATURE_DMA_BUF");
-	return fd;
-}
-
-/* 0, or the errno of VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR SET */
-static int set_memattr(int dev, int buf, unsigned int memattr)
-{
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_dma_buf_memattr ma;
-	} arg;
-
-	memset(&arg, 0, sizeof(arg));
-	arg.hdr.argsz = sizeof(arg);
-	arg.hdr.flags = VFIO_DEVICE_FEATURE_SET |
-			VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR;
-	arg.ma.dmabuf_fd = buf;
-	arg.ma.memattr = memattr;
-	return ioctl(dev, VFIO_DEVICE_FEATURE, &arg) ? errno : 0;
 }
 
 static void store8(volatile uint64_t *p, size_t len, uint64_t v)
@@ -151,6 +113,26 @@ static double bandwidth(void (*fn)(volatile uint64_t *, size_t, uint64_t),
 	return m;
 }
 
+/* A size option (4096, 0x1000, 4M...) or exit 2 */
+static uint64_t size_arg(const char *opt, const char *s)
+{
+	uint64_t v;
+
+	if (du_parse_size(s, &v)) {
+		fprintf(stderr, "wc-bench: --%s: not a size: '%s'\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+static void check(int ret, const char *what)
+{
+	if (ret < 0) {
+		errno = -ret;
+		die(what);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -162,58 +144,54 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cdev = getenv("DU_IVSHMEM_VFIO");
-	unsigned long bar = 2, offset = 0, size = 4ul << 20, rounds = 9;
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	uint64_t bar = 2, offset = 0, size = 4ul << 20, rounds = 9;
+	long page = sysconf(_SC_PAGESIZE);
+	struct du_vfio_region ri;
+	struct du_range range;
 	volatile uint64_t *nc, *wc;
 	int c, dev, iommufd, nc_fd, wc_fd, err;
 	struct utsname un;
-	long page = sysconf(_SC_PAGESIZE);
+	uint32_t ioas;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cdev = optarg; break;
-		case 'b': bar = strtoul(optarg, NULL, 0); break;
-		case 'o': offset = strtoul(optarg, NULL, 0); break;
-		case 's': size = strtoul(optarg, NULL, 0); break;
-		case 'r': rounds = strtoul(optarg, NULL, 0); break;
+		case 'b': bar = size_arg("bar", optarg); break;
+		case 'o': offset = size_arg("offset", optarg); break;
+		case 's': size = size_arg("size", optarg); break;
+		case 'r': rounds = size_arg("rounds", optarg); break;
 		default:
 			fprintf(stderr, "usage: wc-bench [--cdev PATH] [--bar N] [--offset BYTES] [--size BYTES] [--rounds N]\n");
 			return 2;
 		}
 	}
-	if (!cdev || !rounds || !size || size % page || offset % page) {
-		fprintf(stderr, "wc-bench: need --cdev (or $DU_IVSHMEM_VFIO), --rounds >= 1, and a page-aligned --offset and --size\n");
+	if (!cdev || !rounds || rounds > 1000 || bar > 5 || !size ||
+	    size % page || offset % page) {
+		fprintf(stderr, "wc-bench: need --cdev (or $DU_IVSHMEM_VFIO), --bar 0-5, --rounds 1-1000, and a page-aligned --offset and --size\n");
 		return 2;
 	}
-	dev = open(cdev, O_RDWR);
-	if (dev < 0)
-		die(cdev);
-	iommufd = open("/dev/iommu", O_RDWR);
-	if (iommufd < 0)
-		die("/dev/iommu");
-	bind.iommufd = iommufd;
-	if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		die("VFIO_DEVICE_BIND_IOMMUFD");
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		die("IOMMU_IOAS_ALLOC");
-	at.pt_id = alloc.out_ioas_id;
-	if (ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at))
-		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT");
-	ri.index = bar;
-	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &ri))
-		die("VFIO_DEVICE_GET_REGION_INFO");
+	dev = du_vfio_cdev_open(cdev);
+	check(dev, cdev);
+	iommufd = du_iommufd_open();
+	check(iommufd, "/dev/iommu");
+	check(du_vfio_bind_iommufd(dev, iommufd, NULL), "VFIO_DEVICE_BIND_IOMMUFD");
+	check(du_ioas_alloc(iommufd, &ioas), "IOMMU_IOAS_ALLOC");
+	check(du_vfio_attach(dev, ioas, NULL), "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	check(du_vfio_region_info(dev, bar, &ri), "VFIO_DEVICE_GET_REGION_INFO");
 	if (offset > ri.size || 2 * size > ri.size - offset) {
-		fprintf(stderr, "wc-bench: two buffers of %lu bytes at %#lx do not fit in BAR %lu (%llu bytes)\n",
-			size, offset, bar, (unsigned long long)ri.size);
+		fprintf(stderr, "wc-bench: two buffers of %" PRIu64 " bytes at %#" PRIx64 " do not fit in BAR %" PRIu64 " (%" PRIu64 " bytes)\n",
+			size, offset, bar, ri.size);
 		return 2;
 	}
 
-	nc_fd = export_range(dev, bar, offset, size);
-	wc_fd = export_range(dev, bar, offset + size, size);
-	err = set_memattr(dev, wc_fd, VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC);
+	range = (struct du_range){ .offset = offset, .length = size };
+	nc_fd = du_vfio_dmabuf_export(dev, bar, &range, 1, O_RDWR | O_CLOEXEC);
+	check(nc_fd, "VFIO_DEVICE_FEATURE_DMA_BUF");
+	range.offset = offset + size;
+	wc_fd = du_vfio_dmabuf_export(dev, bar, &range, 1, O_RDWR | O_CLOEXEC);
+	check(wc_fd, "VFIO_DEVICE_FEATURE_DMA_BUF");
+	err = du_vfio_dmabuf_memattr_set(dev, wc_fd,
+					 VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC);
 	nc = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, nc_fd, 0);
 	if (nc == MAP_FAILED)
 		die("mmap of the NC buffer");
@@ -222,10 +200,10 @@ int main(int argc, char **argv)
 		die("mmap of the WC buffer");
 
 	uname(&un);
-	printf("kernel=%s\nbar=%lu\noffset=%#lx\nsize=%lu\nrounds=%lu\n",
+	printf("kernel=%s\nbar=%" PRIu64 "\noffset=%#" PRIx64 "\nsize=%" PRIu64 "\nrounds=%" PRIu64 "\n",
 	       un.release, bar, offset, size, rounds);
 	/* A refused SET leaves the buffer NC: say so next to the figures */
-	printf("wc=%s\n", err ? strerror(err) : "set");
+	printf("wc=%s\n", err ? strerror(-err) : "set");
 	printf("nc_store8_mbps=%.1f\n", bandwidth(store8, nc, size, rounds));
 	printf("wc_store8_mbps=%.1f\n", bandwidth(store8, wc, size, rounds));
 	printf("nc_block64_mbps=%.1f\n", bandwidth(block64, nc, size, rounds));

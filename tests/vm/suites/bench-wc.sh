@@ -13,8 +13,8 @@
 
 test_benchmark_ran() {
 	local out=$DU_SHARE/bench-wc.txt
-	wc-bench --cdev "$DU_IVSHMEM_VFIO" --bar 2 --offset 0x3000000 \
-		--size 0x400000 --rounds 9 >"$out" 2>&1
+	wc-bench --cdev "$DU_IVSHMEM_VFIO" --bar 2 --offset 48M \
+		--size 4M --rounds 9 >"$out" 2>&1
 	local rc=$?
 	cat "$out" >&2
 	assertEquals "wc-bench ran: $(tail -n 1 "$out")" 0 "$rc"
