@@ -82,6 +82,28 @@ static int num_span(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
+/* The shift of a K/M/G/T unit (either case), 0 for anything else. */
+static inline unsigned int unit_shift(char c)
+{
+	switch (c) {
+	case 'k': case 'K': return 10;
+	case 'm': case 'M': return 20;
+	case 'g': case 'G': return 30;
+	case 't': case 'T': return 40;
+	default: return 0;
+	}
+}
+
+/* v << shift into *out, or -ERANGE if v (or its scan) overflowed. */
+static inline int scaled(uint64_t v, bool ovf, unsigned int shift,
+			 uint64_t *out)
+{
+	if (ovf || v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
 /* A whole span that is a number with an optional K/M/G/T unit. */
 static int size_span(const char *s, size_t len, uint64_t *out)
 {
@@ -98,19 +120,11 @@ static int size_span(const char *s, size_t len, uint64_t *out)
 	if (used < len) {
 		if (used + 1 != len)
 			return -EINVAL;
-		switch (s[used]) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		case 't': case 'T': shift = 40; break;
-		default:
+		shift = unit_shift(s[used]);
+		if (!shift)
 			return -EINVAL;
-		}
 	}
-	if (ovf || v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
+	return scaled(v, ovf, shift, out);
 }
 
 int du_parse_u64(const char *s, uint64_t *out)
@@ -197,19 +211,11 @@ int du_parse_size(const char *s, uint64_t *out)
 	if (*p) {
 		if (p[1])
 			return -EINVAL;
-		switch (*p) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		case 't': case 'T': shift = 40; break;
-		default:
+		shift = unit_shift(*p);
+		if (!shift)
 			return -EINVAL;
-		}
 	}
-	if (ovf || v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
+	return scaled(v, ovf, shift, out);
 }
 
 char *du_format_size(uint64_t v, char *buf, size_t len)
