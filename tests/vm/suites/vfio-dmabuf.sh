@@ -250,6 +250,16 @@ test_export_as_written() {
 		assertEquals "--memattr without the feature: exit 3" 3 "$rc"
 		assertContains "$err" "lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR"
 	fi
+	# A local export of a prefetchable BAR with --memattr wc, where the
+	# kernel says WC is possible
+	local iv2
+	iv2=$(jq -r '.devices[0].bars[] | select(.index == 2) | .wc_reason // "yes"' "$work/probe")
+	if [ "$have_memattr" = true ] && [ "$iv2" = yes ]; then
+		vd -j export --device "$IV" --bar 2 --range 46M:64K --memattr wc
+		assertEquals "local export --memattr wc of ivshmem BAR2: $err" 0 "$rc"
+		assertEquals "the exported buffer is wc" wc "$(jq -r '.buffers[0].memattr' <<<"$out")"
+		tap_diag "local export --memattr wc of BAR2 46M:64K: exit $rc, memattr $(jq -r '.buffers[0].memattr' <<<"$out")"
+	fi
 	return 0
 }
 
