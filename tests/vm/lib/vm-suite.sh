@@ -56,6 +56,17 @@ vm_dmar_faults() {
 	dmesg | grep -c 'DMAR: \[DMA \(Read\|Write\)' || true
 }
 
+# vm_wc_owed BDF BAR: true when the kernel owes write-combining for BAR of
+# BDF: x86 PAT is on (its memtype list exists) and the BAR is a
+# prefetchable memory BAR (IORESOURCE_MEM 0x200 | IORESOURCE_PREFETCH
+# 0x2000 in sysfs).
+vm_wc_owed() {
+	local flags
+	[ -r /sys/kernel/debug/x86/pat_memtype_list ] || return 1
+	flags=$(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource" | awk '{print $3}')
+	(( (flags & 0x2200) == 0x2200 ))
+}
+
 # vm_fill FILE OFFSET LENGTH BYTE: write LENGTH copies of BYTE (0-255) into
 # FILE at OFFSET without truncating it.
 vm_fill() {

@@ -516,15 +516,6 @@ pat_lines() {
 	done <"$f"
 }
 
-# wc_owed: the kernel owes write-combining for BAR$BAR: x86 PAT is on and
-# the BAR is a prefetchable memory BAR (sysfs resource flags 0x2200).
-wc_owed() {
-	local flags
-	[ -r /sys/kernel/debug/x86/pat_memtype_list ] || return 1
-	flags=$(sed -n "$((BAR + 1))p" "/sys/bus/pci/devices/$DU_IVSHMEM_BDF/resource" | awk '{print $3}')
-	(( (flags & 0x2200) == 0x2200 ))
-}
-
 # wc_why_not: why WC cannot be had here, for the skip message
 wc_why_not() {
 	if [ ! -r /sys/kernel/debug/x86/pat_memtype_list ]; then
@@ -555,7 +546,7 @@ test_s3_wc_buffer_new_mapping_is_write_combining() {
 	assertEquals "memattr get: $err" 0 "$rc"
 	assertEquals "uncached by default" nc "$(jq -r '.. | .memattr? // empty' <<<"$out" | head -n 1)"
 	jrun memattr-set vfio-dmabuf -j memattr set --socket "$sock" --id "$id_b" wc
-	if [ "$rc" = 3 ] && ! wc_owed; then
+	if [ "$rc" = 3 ] && ! vm_wc_owed "$DU_IVSHMEM_BDF" "$BAR"; then
 		# The kernel refuses WC where it cannot provide it (no PAT, or
 		# a BAR that is not prefetchable). Check the refusal left
 		# everything as it was.

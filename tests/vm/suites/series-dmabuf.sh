@@ -146,16 +146,6 @@ test_revoke_through_other_device() {
 		"${sdv[revoke_other]-}"
 }
 
-# wc_owed: true when the kernel owes write-combining for ivshmem BAR2:
-# x86 PAT is on (its memtype list exists) and the BAR is a prefetchable
-# memory BAR (IORESOURCE_MEM 0x200 | IORESOURCE_PREFETCH 0x2000 in sysfs).
-wc_owed() {
-	local flags
-	[ -r /sys/kernel/debug/x86/pat_memtype_list ] || return 1
-	flags=$(sed -n 3p "/sys/bus/pci/devices/$DU_IVSHMEM_BDF/resource" | awk '{print $3}')
-	(( (flags & 0x2200) == 0x2200 ))
-}
-
 test_memattr() {
 	need_series || return
 	sd memattr --range 11M:64K
@@ -172,7 +162,7 @@ test_memattr() {
 		[ -z "$pte" ] || assertEquals "PTE cache mode of the NC mapping with nopat" uc- "$pte"
 		return
 	fi
-	if wc_owed; then
+	if vm_wc_owed "$DU_IVSHMEM_BDF" "$BAR"; then
 		# x86 with PAT, prefetchable BAR: WC must be accepted and real
 		assertEquals "SET WC on a prefetchable BAR with PAT" ok "$set"
 		assertEquals "memattr after SET WC" 1 "${sdv[memattr_after_set]-}"
