@@ -236,23 +236,37 @@ int du_vfio_device_info(int devfd, struct du_vfio_info *info)
 	return 0;
 }
 
+/* VFIO_DEVICE_GET_REGION_INFO of index into ri, size bytes (the struct,
+ * or a larger buffer for the capability chain). */
+static int region_info_ioctl(int devfd, unsigned int index,
+			     struct vfio_region_info *ri, size_t size)
+{
+	memset(ri, 0, size);
+	ri->argsz = (uint32_t)size;
+	ri->index = index;
+	return xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, ri);
+}
+
+static void region_from_info(struct du_vfio_region *r,
+			     const struct vfio_region_info *ri)
+{
+	r->index = ri->index;
+	r->flags = ri->flags;
+	r->size = ri->size;
+	r->offset = ri->offset;
+	r->cap_offset = 0;
+}
+
 int du_vfio_region_info(int devfd, unsigned int index,
 			struct du_vfio_region *r)
 {
 	struct vfio_region_info ri;
 	int ret;
 
-	memset(&ri, 0, sizeof(ri));
-	ri.argsz = sizeof(ri);
-	ri.index = index;
-	ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	ret = region_info_ioctl(devfd, index, &ri, sizeof(ri));
 	if (ret < 0)
 		return ret;
-	r->index = ri.index;
-	r->flags = ri.flags;
-	r->size = ri.size;
-	r->offset = ri.offset;
-	r->cap_offset = 0;
+	region_from_info(r, &ri);
 	return 0;
 }
 
@@ -266,10 +280,7 @@ int du_vfio_region_info_caps(int devfd, unsigned int index,
 
 	*buf = NULL;
 	*len = 0;
-	memset(&ri, 0, sizeof(ri));
-	ri.argsz = sizeof(ri);
-	ri.index = index;
-	ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	ret = region_info_ioctl(devfd, index, &ri, sizeof(ri));
 	if (ret < 0)
 		return ret;
 	/*
@@ -296,21 +307,14 @@ int du_vfio_region_info_caps(int devfd, unsigned int index,
 			return -ENOMEM;
 		}
 		p = np;
-		memset(p, 0, want);
-		p->argsz = (uint32_t)want;
-		p->index = index;
-		ret = xioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, p);
+		ret = region_info_ioctl(devfd, index, p, want);
 		if (ret < 0) {
 			free(p);
 			return ret;
 		}
 		memcpy(&ri, p, sizeof(ri));
 	}
-	r->index = ri.index;
-	r->flags = ri.flags;
-	r->size = ri.size;
-	r->offset = ri.offset;
-	r->cap_offset = 0;
+	region_from_info(r, &ri);
 	if (p && (ri.flags & VFIO_REGION_INFO_FLAG_CAPS) && ri.cap_offset) {
 		r->cap_offset = ri.cap_offset;
 		*buf = p;
