@@ -408,8 +408,7 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		cmd_clear(c);
 		return ctl_usage(c, "'help' is not available in a batch (run 'iommufd-ctl help')");
 	}
-	if (what && (is_help_cmd(argv[0]) ||
-		     (argv[0][0] == '-' && du_help_word(argv[0])))) {
+	if (what && (is_help_cmd(argv[0]) || du_help_word(argv[0]))) {
 		enum du_help_kind kind = du_help_word(argv[0]);
 
 		cmd_clear(c);
@@ -486,8 +485,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 	cmd_clear(c);
 	if (argc >= 1 && c->batch) {
 		/* A line that is only a global help or version option. */
-		enum du_help_kind w = argv[0][0] == '-' ?
-				      du_help_word(argv[0]) : DU_HELP_NONE;
+		enum du_help_kind w = du_help_word(argv[0]);
 
 		if (w == DU_HELP_VERSION)
 			return ctl_usage(c, "%s is not available in a batch (run 'iommufd-ctl --version')",
