@@ -33,6 +33,11 @@ int main(void)
 	NUM(VFIO_GET_API_VERSION);
 	NUM(VFIO_CHECK_EXTENSION);
 	NUM(VFIO_SET_IOMMU);
+	NUM(VFIO_IOMMU_MAP_DMA);
+	NUM(VFIO_IOMMU_UNMAP_DMA);
+	NUM(VFIO_DMA_MAP_FLAG_READ);
+	NUM(VFIO_DMA_MAP_FLAG_WRITE);
+	NUM(VFIO_DMA_UNMAP_FLAG_ALL);
 	NUM(VFIO_GROUP_GET_STATUS);
 	NUM(VFIO_GROUP_SET_CONTAINER);
 	NUM(VFIO_GROUP_UNSET_CONTAINER);
@@ -62,6 +67,14 @@ int main(void)
 	NUM(VFIO_DEVICE_FEATURE_PROBE);
 	NUM(VFIO_DEVICE_FEATURE_DMA_BUF);
 	SIZE(vfio_group_status);
+	SIZE(vfio_iommu_type1_dma_map);
+	OFF(vfio_iommu_type1_dma_map, flags);
+	OFF(vfio_iommu_type1_dma_map, vaddr);
+	OFF(vfio_iommu_type1_dma_map, iova);
+	OFF(vfio_iommu_type1_dma_map, size);
+	OFF(vfio_iommu_type1_dma_unmap, flags);
+	OFF(vfio_iommu_type1_dma_unmap, iova);
+	OFF(vfio_iommu_type1_dma_unmap, size);
 	OFF(vfio_device_info, flags);
 	OFF(vfio_device_info, num_regions);
 	OFF(vfio_device_info, num_irqs);

@@ -283,6 +283,56 @@ int du_vfio_compat_ioas_clear(int fd)
 	return vfio_ioas(fd, IOMMU_VFIO_IOAS_CLEAR, &id);
 }
 
+int du_vfio_compat_set_iommu(int fd, unsigned long type)
+{
+	int ret = xioctl(fd, VFIO_SET_IOMMU, (void *)type);
+
+	return ret < 0 ? ret : 0;
+}
+
+int du_vfio_compat_map_dma(int fd, uint64_t iova, void *va, uint64_t length,
+			   unsigned int flags)
+{
+	struct vfio_iommu_type1_dma_map cmd;
+	int ret;
+
+	if (flags & ~(unsigned int)(DU_IOMMU_READ | DU_IOMMU_WRITE))
+		return -EINVAL;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.argsz = sizeof(cmd);
+	if (flags & DU_IOMMU_READ)
+		cmd.flags |= VFIO_DMA_MAP_FLAG_READ;
+	if (flags & DU_IOMMU_WRITE)
+		cmd.flags |= VFIO_DMA_MAP_FLAG_WRITE;
+	cmd.vaddr = uptr(va);
+	cmd.iova = iova;
+	cmd.size = length;
+	ret = xioctl(fd, VFIO_IOMMU_MAP_DMA, &cmd);
+	return ret < 0 ? ret : 0;
+}
+
+int du_vfio_compat_unmap_dma(int fd, uint64_t iova, uint64_t length,
+			     uint64_t *unmapped)
+{
+	struct vfio_iommu_type1_dma_unmap cmd;
+	int ret;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.argsz = sizeof(cmd);
+	if (!iova && (!length || length == DU_IOAS_UNMAP_ALL)) {
+		cmd.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	} else {
+		cmd.iova = iova;
+		cmd.size = length;
+	}
+	ret = xioctl(fd, VFIO_IOMMU_UNMAP_DMA, &cmd);
+	if (ret < 0)
+		return ret;
+	if (unmapped)
+		*unmapped = cmd.size;
+	return 0;
+}
+
 int du_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		  uint32_t *hwpt_id)
 {

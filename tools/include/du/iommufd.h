@@ -93,6 +93,22 @@ int du_vfio_compat_ioas_get(int fd, uint32_t *ioas_id);
 int du_vfio_compat_ioas_set(int fd, uint32_t ioas_id);
 int du_vfio_compat_ioas_clear(int fd);
 
+/*
+ * The VFIO type1 container ioctls, which iommufd serves on its own fd for
+ * the compatibility IOAS (above): VFIO_SET_IOMMU (type VFIO_TYPE1v2_IOMMU
+ * or VFIO_TYPE1_IOMMU; iommufd needs the compatibility IOAS set first),
+ * VFIO_IOMMU_MAP_DMA of user memory at va (flags DU_IOMMU_READ |
+ * DU_IOMMU_WRITE; the IOVA is always fixed), VFIO_IOMMU_UNMAP_DMA of
+ * [iova, iova + length) (iova 0 with length 0 or DU_IOAS_UNMAP_ALL:
+ * everything, VFIO_DMA_UNMAP_FLAG_ALL) with *unmapped (may be NULL) the
+ * bytes unmapped.  -ENODEV: no compatibility IOAS.
+ */
+int du_vfio_compat_set_iommu(int fd, unsigned long type);
+int du_vfio_compat_map_dma(int fd, uint64_t iova, void *va, uint64_t length,
+			   unsigned int flags);
+int du_vfio_compat_unmap_dma(int fd, uint64_t iova, uint64_t length,
+			     uint64_t *unmapped);
+
 /* Allocate a HWPT for device dev_id on IOAS pt_id (IOMMU_HWPT_ALLOC, no
  * driver data).  flags: IOMMU_HWPT_ALLOC_*. */
 int du_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags,

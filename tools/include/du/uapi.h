@@ -124,6 +124,32 @@ enum {
 #endif /* VFIO_API_VERSION */
 
 /* ======================================================================
+ * VFIO type1 container: map and unmap user memory (Linux 3.6; served by
+ * iommufd's VFIO compatibility on a /dev/iommu fd since Linux 6.2)
+ * ====================================================================== */
+#ifndef VFIO_IOMMU_MAP_DMA
+struct vfio_iommu_type1_dma_map {
+	__u32	argsz;
+	__u32	flags;
+#define VFIO_DMA_MAP_FLAG_READ		(1 << 0)  /* device may read */
+#define VFIO_DMA_MAP_FLAG_WRITE		(1 << 1)  /* device may write */
+	__u64	vaddr;		/* the process's virtual address */
+	__u64	iova;
+	__u64	size;		/* bytes */
+};
+#define VFIO_IOMMU_MAP_DMA		_IO(VFIO_TYPE, VFIO_BASE + 13)
+
+struct vfio_iommu_type1_dma_unmap {
+	__u32	argsz;
+	__u32	flags;
+#define VFIO_DMA_UNMAP_FLAG_ALL		(1 << 1)  /* iova and size 0 */
+	__u64	iova;
+	__u64	size;		/* in: bytes; out: bytes unmapped */
+};
+#define VFIO_IOMMU_UNMAP_DMA		_IO(VFIO_TYPE, VFIO_BASE + 14)
+#endif
+
+/* ======================================================================
  * VFIO_DEVICE_FEATURE (Linux 5.18): GET / SET / PROBE a numbered feature
  * ====================================================================== */
 #ifndef VFIO_DEVICE_FEATURE
@@ -507,6 +533,11 @@ DU_UAPI_NR(VFIO_DEVICE_BIND_IOMMUFD, 0x3b76);
 DU_UAPI_NR(VFIO_DEVICE_ATTACH_IOMMUFD_PT, 0x3b77);
 DU_UAPI_NR(VFIO_DEVICE_DETACH_IOMMUFD_PT, 0x3b78);
 DU_UAPI_NR(VFIO_TYPE1v2_IOMMU, 3);
+DU_UAPI_NR(VFIO_IOMMU_MAP_DMA, 0x3b71);
+DU_UAPI_NR(VFIO_IOMMU_UNMAP_DMA, 0x3b72);
+DU_UAPI_NR(VFIO_DMA_MAP_FLAG_READ, 1);
+DU_UAPI_NR(VFIO_DMA_MAP_FLAG_WRITE, 2);
+DU_UAPI_NR(VFIO_DMA_UNMAP_FLAG_ALL, 2);
 DU_UAPI_NR(VFIO_PCI_CONFIG_REGION_INDEX, 7);
 DU_UAPI_NR(VFIO_DEVICE_FEATURE_MASK, 0xffff);
 DU_UAPI_NR(VFIO_DEVICE_FEATURE_GET, 0x10000);
@@ -519,6 +550,12 @@ DU_UAPI_NR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC, 0);
 DU_UAPI_NR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC, 1);
 
 DU_UAPI_SIZE(vfio_group_status, 8);
+DU_UAPI_SIZE(vfio_iommu_type1_dma_map, 32);
+DU_UAPI_OFF(vfio_iommu_type1_dma_map, vaddr, 8);
+DU_UAPI_OFF(vfio_iommu_type1_dma_map, iova, 16);
+DU_UAPI_OFF(vfio_iommu_type1_dma_map, size, 24);
+DU_UAPI_OFF(vfio_iommu_type1_dma_unmap, iova, 8);
+DU_UAPI_OFF(vfio_iommu_type1_dma_unmap, size, 16);
 DU_UAPI_OFF(vfio_device_info, num_regions, 8);
 DU_UAPI_OFF(vfio_device_info, num_irqs, 12);
 DU_UAPI_SIZE(vfio_region_info, 32);
