@@ -37,6 +37,9 @@ enum ctl_src {
 	CTL_SRC_DMABUF,		/* --dmabuf-fd N */
 	CTL_SRC_COPY,		/* ioas copy */
 	CTL_SRC_MEM,		/* --mem NAME: a slice of a memory object */
+	CTL_SRC_MMAP_FD,	/* --mmap-fd N: an mmap() of fd N, by address */
+	CTL_SRC_BAR,		/* --device DEV --bar N: an mmap() of the BAR
+				 * through the device fd, by address */
 };
 
 /* What a memory object is (mem.c). */
@@ -46,6 +49,7 @@ enum ctl_mem_kind {
 	CTL_MEM_FILE,		/* mem open --file PATH */
 	CTL_MEM_FD,		/* mem open --fd N */
 	CTL_MEM_DMABUF,		/* mem open --dmabuf-fd N (or a DMA-BUF --fd) */
+	CTL_MEM_BAR,		/* mem open --device DEV --bar N */
 };
 
 struct ctl_obj;
@@ -58,6 +62,10 @@ struct ctl_memobj {
 	int fd;				/* the fd mapped (owned or inherited) */
 	bool own_fd;			/* fd is ours: close it */
 	bool by_addr;			/* IOMMU_IOAS_MAP of addr */
+	bool devmem;			/* by address, and addr is a BAR or a
+					 * DMA-BUF: not pages the kernel pins */
+	int bar;			/* CTL_MEM_BAR: the BAR, else -1 */
+	char dev[DU_PCI_ADDR_STRLEN];	/* CTL_MEM_BAR: the device */
 	bool fd_checked;		/* false: dry run, fd not open */
 	unsigned int access;		/* what it was opened / mmap()ed for */
 	unsigned long nmaps;		/* tracked mappings of it */
@@ -168,6 +176,11 @@ struct ctl {
 	struct ctl_mem *mem;
 	uint32_t next_fake_id;		/* ids handed out in dry-run mode */
 	uint32_t next_mem_id;		/* memory objects' own ids */
+	/* vfio-compat: the IOAS 'vfio-compat set' chose (what a dry run
+	 * knows of it), and whether VFIO_SET_IOMMU was issued for it */
+	bool compat_known;
+	uint32_t compat_ioas_id;
+	bool compat_iommu_set;
 };
 
 /* A {name, handler} table entry; the first entry with name == NULL is
@@ -370,6 +383,59 @@ int ctl_cmd_compat(struct ctl *c, int argc, char **argv);
 int ctl_cmd_exec(struct ctl *c, int argc, char **argv);
 int ctl_cmd_show(struct ctl *c, int argc, char **argv);
 int ctl_cmd_mem(struct ctl *c, int argc, char **argv);
+/* vfio-compat map and unmap (ioas.c: they share ioas map's code). */
+int ctl_compat_map(struct ctl *c, int argc, char **argv);
+int ctl_compat_unmap(struct ctl *c, int argc, char **argv);
+
+/* ---- devmem.c: memory iommufd-ctl mmap()s to map by address -------------- */
+
+enum ctl_fd_kind {
+	CTL_FD_CLOSED = -1,	/* not an open fd */
+	CTL_FD_OTHER,		/* a file, memfd... */
+	CTL_FD_DMABUF,		/* a DMA-BUF */
+	CTL_FD_VFIO_DEVICE,	/* a VFIO device fd (its BARs, by offset) */
+};
+enum ctl_fd_kind ctl_fd_kind(int fd);
+
+/* A fd to mmap() for access: one open read-only cannot be mapped
+ * writable.  Returns 0 or DU_EXIT_USAGE (printed). */
+int ctl_check_fd_access(struct ctl *c, int fd, const char *what,
+			unsigned int access);
+
+/* A BAR of a device bound in the context (--device DEV --bar N). */
+struct ctl_bar {
+	struct ctl_obj *dev;
+	bool bound;			/* bound by ctl_bar_resolve() */
+	unsigned int bar;
+	uint64_t region_offset;		/* where the BAR is in the device fd */
+	uint64_t size;			/* 0: unknown (dry run) */
+	char what[DU_PCI_ADDR_STRLEN + 8];	/* "0000:00:11.0 BAR2" */
+};
+
+/*
+ * Resolve the device (a name or PCI address, bound on first use; NULL:
+ * the only one) and ask VFIO where BAR bar is (VFIO_DEVICE_GET_REGION_INFO):
+ * it must exist and allow mmap().  A dry run asks nothing (size 0).
+ * Returns 0 or an exit status (printed; a device bound here is unbound).
+ */
+int ctl_bar_resolve(struct ctl *c, const char *ref, unsigned int bar,
+		    struct ctl_bar *b);
+/* Unbind the device again if ctl_bar_resolve() bound it (a command that
+ * fails later leaves nothing behind). */
+void ctl_bar_undo(struct ctl *c, struct ctl_bar *b);
+/* Check [offset, offset + *length) against the BAR (without has_length,
+ * *length becomes the rest of it).  Returns 0 or DU_EXIT_USAGE (printed). */
+int ctl_bar_range(struct ctl *c, const struct ctl_bar *b, uint64_t offset,
+		  bool has_length, uint64_t *length);
+/*
+ * mmap() length bytes of fd at offset, MAP_SHARED, PROT_READ plus
+ * PROT_WRITE when access has DU_IOMMU_WRITE.  kind says how to explain a
+ * failure, what names the memory in messages.  Returns 0 and *addr, or an
+ * exit status (printed).
+ */
+int ctl_mmap_shared(struct ctl *c, int fd, uint64_t offset, uint64_t length,
+		    unsigned int access, enum ctl_fd_kind kind,
+		    const char *what, void **addr);
 
 /* ---- mem.c: memory objects, and the batch fast paths ---------------------- */
 

@@ -32,14 +32,15 @@ enum {
 	OPT_IOAS = 0x100, OPT_NAME, OPT_IOVA, OPT_LENGTH, OPT_OFFSET,
 	OPT_FILE, OPT_FD, OPT_DMABUF_FD, OPT_MEMFD, OPT_ACCESS, OPT_ALL,
 	OPT_SRC_IOAS, OPT_SRC_IOVA, OPT_RANGES, OPT_CLEAR, OPT_HUGE_PAGES,
-	OPT_MEM,
+	OPT_MEM, OPT_MMAP_FD, OPT_DEVICE, OPT_BAR,
 };
 
 struct ioas_opts {
-	const char *ioas, *name, *file, *src_ioas, *ranges_arg, *mem;
+	const char *ioas, *name, *file, *src_ioas, *ranges_arg, *mem, *device;
 	uint64_t iova, length, offset, src_iova;
 	bool has_iova, has_length, has_offset, has_src_iova, memfd, all, clear;
-	int fd, dmabuf_fd;
+	int fd, dmabuf_fd, mmap_fd;
+	int bar;		/* --bar, or -1 */
 	unsigned int access;
 	int huge_pages;		/* -1 get, 0 off, 1 on */
 	bool allow_name;	/* the command takes 'name NAME' */
@@ -57,6 +58,7 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 {
 	struct ioas_opts *o = st->input;
 	int err = 0, v, rc;
+	unsigned int bar;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -86,6 +88,15 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 	case OPT_FD: return ctl_opt_fd(st, "--fd", arg, &o->fd);
 	case OPT_DMABUF_FD:
 		return ctl_opt_fd(st, "--dmabuf-fd", arg, &o->dmabuf_fd);
+	case OPT_MMAP_FD:
+		return ctl_opt_fd(st, "--mmap-fd", arg, &o->mmap_fd);
+	case OPT_DEVICE: o->device = arg; return 0;
+	case OPT_BAR:
+		if (du_parse_bar(arg, &bar))
+			return ctl_argp_error(st, "invalid --bar '%s' (a BAR index, 0-5)",
+					      arg);
+		o->bar = (int)bar;
+		return 0;
 	case OPT_MEMFD: o->memfd = true; return 0;
 	case OPT_ACCESS: return ctl_opt_access(st, arg, &o->access);
 	case OPT_ALL: o->all = true; return 0;
@@ -135,6 +146,8 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->nranges = 0;
 	o->fd = -1;
 	o->dmabuf_fd = -1;
+	o->mmap_fd = -1;
+	o->bar = -1;
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->huge_pages = -1;
 	o->allow_name = args && strstr(args, "name");
@@ -231,6 +244,8 @@ static int ioas_destroy(struct ctl *c, int argc, char **argv)
 		if (rc)
 			return destroy_err(c, rc, "IOAS", id);
 	}
+	if (c->compat_known && c->compat_ioas_id == id)
+		c->compat_known = false;	/* the kernel forgets it too */
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("destroyed ioas %s", o.ioas);
@@ -472,16 +487,43 @@ static const char *describe_fd(int fd, char *buf, size_t len)
 	return buf;
 }
 
-/* Why IOMMU_IOAS_MAP / MAP_FILE failed, in words, and the exit status. */
-static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
-		     const struct ctl_obj *ioas, uint64_t iova, uint64_t len,
-		     bool fixed)
+/* What a map hands the kernel, for the words of its errors. */
+enum map_kind {
+	MAPK_MEM,		/* memory the kernel pins (or a file) */
+	MAPK_DMABUF_FD,		/* IOMMU_IOAS_MAP_FILE of a DMA-BUF fd */
+	MAPK_DEVMEM_VA,		/* by address: an mmap() of a BAR or DMA-BUF */
+};
+
+/* Why a map failed in words (IOMMU_IOAS_MAP, _MAP_FILE, _COPY,
+ * VFIO_IOMMU_MAP_DMA), and the exit status. */
+static int map_error(struct ctl *c, int rc, const char *ioctl,
+		     enum map_kind kind, const struct ctl_obj *ioas,
+		     uint64_t iova, uint64_t len, bool fixed)
 {
-	if (dmabuf && rc == -ENODEV)
+	if (kind == MAPK_DEVMEM_VA) {
+		/* The errnos of the kernel that resolves such a VMA to its
+		 * DMA-BUF; one without that feature pins pages: EFAULT. */
+		if (rc == -EFAULT)
+			return ctl_fail(c, DU_EXIT_NOTSUPP,
+					"%s: this kernel cannot map a BAR or DMA-BUF by address (EFAULT): export it as a DMA-BUF and map that with --dmabuf-fd (IOMMU_IOAS_MAP_FILE) instead",
+					ioctl);
+		if (rc == -ENODEV)
+			return ctl_fail(c, DU_EXIT_REVOKED,
+					"%s: the buffer was revoked, or the device is being reset or has its memory disabled (ENODEV)",
+					ioctl);
+		if (rc == -EOPNOTSUPP)
+			return ctl_fail(c, DU_EXIT_NOTSUPP,
+					"%s: iommufd cannot map this memory: a DMA-BUF of several ranges, or a BAR without a P2P provider (EOPNOTSUPP)",
+					ioctl);
+		if (rc == -EPERM)
+			return ctl_err(c, "%s: the memory is mapped read-only (a read-only DMA-BUF, or no PROT_WRITE): map it with --access r (EPERM)",
+				       ioctl);
+	}
+	if (kind == MAPK_DMABUF_FD && rc == -ENODEV)
 		return ctl_fail(c, DU_EXIT_REVOKED,
 				"%s: the DMA-BUF was revoked (ENODEV): export a new one",
 				ioctl);
-	if (dmabuf && rc == -EOPNOTSUPP)
+	if (kind == MAPK_DMABUF_FD && rc == -EOPNOTSUPP)
 		return ctl_fail(c, DU_EXIT_NOTSUPP,
 				"%s: iommufd maps only single-range VFIO DMA-BUFs, or the exporter does not support import (EOPNOTSUPP)",
 				ioctl);
@@ -513,13 +555,15 @@ static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
 		return ctl_fail(c, DU_EXIT_NOTSUPP,
 				"%s: the running kernel lacks IOMMU_IOAS_MAP_FILE (Linux 6.13+)",
 				ioctl);
-	if (rc == -EINVAL && !strcmp(ioctl, "IOMMU_IOAS_MAP_FILE") && !dmabuf)
+	if (rc == -EINVAL && !strcmp(ioctl, "IOMMU_IOAS_MAP_FILE") &&
+	    kind != MAPK_DMABUF_FD)
 		return ctl_err(c, "%s: the kernel refused the file (it maps memfds, tmpfs/hugetlbfs files and DMA-BUFs, within their size)",
 			       ioctl);
 	if (rc == -ENOMEM)
 		return ctl_err(c, "%s: out of memory or over the locked-memory limit (ulimit -l): %s",
 			       ioctl, strerror(-rc));
-	return ctl_fail(c, du_exit_for_errno(rc, dmabuf ? DU_ERRCTX_DMABUF : 0),
+	return ctl_fail(c, du_exit_for_errno(rc, kind == MAPK_DMABUF_FD ?
+					     DU_ERRCTX_DMABUF : 0),
 			"%s: %s", ioctl, strerror(-rc));
 }
 
@@ -530,9 +574,9 @@ static int map_error(struct ctl *c, int rc, const char *ioctl, bool dmabuf,
  * errno would be in a real run.
  */
 static int dry_place(struct ctl *c, const struct ctl_obj *ioas,
-		     const char *ioctl, bool dmabuf, bool fixed, uint64_t iova,
-		     uint64_t length, uint64_t offset, uint64_t *out,
-		     bool *modelled)
+		     const char *ioctl, enum map_kind kind, bool fixed,
+		     uint64_t iova, uint64_t length, uint64_t offset,
+		     uint64_t *out, bool *modelled)
 {
 	uint64_t len = length ? length : CTL_PAGE_SIZE;
 	int rc;
@@ -543,41 +587,98 @@ static int dry_place(struct ctl *c, const struct ctl_obj *ioas,
 		return 0;
 	if (fixed) {
 		if (ctl_map_overlap(ioas, iova, len))
-			return map_error(c, -EEXIST, ioctl, dmabuf, ioas, iova,
+			return map_error(c, -EEXIST, ioctl, kind, ioas, iova,
 					 len, true);
 		return 0;
 	}
 	rc = ctl_map_choose_iova(ioas, len, offset, out);
 	if (rc)
-		return map_error(c, rc, ioctl, dmabuf, ioas, 0, len, false);
+		return map_error(c, rc, ioctl, kind, ioas, 0, len, false);
 	*modelled = true;
 	return 0;
 }
 
 /*
+ * vfio-compat map and unmap work on the IOAS the VFIO compatibility
+ * container uses: the kernel says which (IOMMU_VFIO_IOAS GET), a dry run
+ * knows it from 'vfio-compat set'.  Before the first map, VFIO_SET_IOMMU
+ * type1v2, as a type1 user does (iommufd checks that the IOAS is set).
+ */
+static int resolve_compat(struct ctl *c, bool map, uint32_t *id,
+			  struct ctl_obj **obj)
+{
+	int rc;
+
+	*obj = NULL;
+	rc = ctl_need_iommufd(c);
+	if (rc)
+		return rc;
+	if (c->dry_run) {
+		rc = c->compat_known ? 0 : -ENODEV;
+		*id = c->compat_ioas_id;
+	} else {
+		rc = du_vfio_compat_ioas_get(c->iommufd, id);
+	}
+	if (rc == -ENODEV || rc == -ENOENT)
+		return ctl_err(c, "the VFIO compatibility container has no IOAS: choose one with 'vfio-compat set --ioas IOAS' first");
+	if (rc)
+		return ctl_fail(c, du_exit_for_errno(rc, 0),
+				"IOMMU_VFIO_IOAS GET: %s", strerror(-rc));
+	if (map && !c->dry_run && !c->compat_iommu_set) {
+		rc = du_vfio_compat_set_iommu(c->iommufd, VFIO_TYPE1v2_IOMMU);
+		if (rc)
+			return ctl_fail(c, du_exit_for_errno(rc, 0),
+					"VFIO_SET_IOMMU type1v2 on the iommufd: %s",
+					strerror(-rc));
+		c->compat_iommu_set = true;
+	}
+	*obj = ctl_find_id(c, CTL_OBJ_IOAS, *id);
+	return 0;
+}
+
+/* The sources given to a map command (one at most). */
+static int count_sources(const struct ioas_opts *o)
+{
+	return !!o->file + (o->fd >= 0) + (o->dmabuf_fd >= 0) + o->memfd +
+	       !!o->mem + (o->mmap_fd >= 0) + (o->device || o->bar >= 0);
+}
+
+static int sources_error(struct ctl *c, bool compat)
+{
+	if (compat)
+		return ctl_usage(c, "--mmap-fd, --device/--bar and --mem exclude each other");
+	return ctl_usage(c, "--file, --fd, --dmabuf-fd, --memfd, --mmap-fd, --device/--bar and --mem exclude each other");
+}
+
+/*
  * ioas map --mem NAME: a slice of a memory object (mem.c), the hot line of
  * a batch that maps one buffer again and again: no allocation, no
- * system call but the ioctl, and in text mode no printf.
+ * system call but the ioctl, and in text mode no printf.  vfio-compat map
+ * --mem maps the slice of an object that is mapped by address.
  */
-static int map_mem(struct ctl *c, struct ioas_opts *o)
+static int map_mem(struct ctl *c, struct ioas_opts *o, bool compat)
 {
 	struct ctl_obj *mo, *obj;
 	struct ctl_memobj *m;
 	struct ctl_map *map;
 	const char *ioctl_name;
+	enum map_kind kind;
 	uint64_t iova, len = o->length;
-	bool modelled = false, dmabuf;
+	bool modelled = false;
 	uint32_t id;
 	int rc;
 
-	if (o->file || o->fd >= 0 || o->dmabuf_fd >= 0 || o->memfd)
-		return ctl_usage(c, "--mem excludes --file, --fd, --dmabuf-fd and --memfd");
+	if (count_sources(o) > 1)
+		return sources_error(c, compat);
 	rc = ctl_mem_resolve(c, o->mem, &mo);
 	if (rc)
 		return rc;
 	m = &mo->memo;
 	if ((o->access & DU_IOMMU_WRITE) && !(m->access & DU_IOMMU_WRITE))
 		return ctl_usage(c, "memory object '%s' is read-only (opened with --access r): map it with --access r",
+				 mo->name);
+	if (compat && !m->by_addr)
+		return ctl_usage(c, "memory object '%s' is mapped by fd: VFIO_IOMMU_MAP_DMA takes an address (open it with --mmap)",
 				 mo->name);
 	if (m->size) {
 		/* The slice must lie inside the object. */
@@ -597,9 +698,16 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 			return ctl_usage(c, "--iova 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
 					 o->iova, len);
 	}
-	dmabuf = m->kind == CTL_MEM_DMABUF && !m->by_addr;
-	ioctl_name = m->by_addr ? "IOMMU_IOAS_MAP" : "IOMMU_IOAS_MAP_FILE";
-	rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
+	if (m->by_addr)
+		kind = m->devmem ? MAPK_DEVMEM_VA : MAPK_MEM;
+	else
+		kind = m->kind == CTL_MEM_DMABUF ? MAPK_DMABUF_FD : MAPK_MEM;
+	ioctl_name = compat ? "VFIO_IOMMU_MAP_DMA" :
+		     m->by_addr ? "IOMMU_IOAS_MAP" : "IOMMU_IOAS_MAP_FILE";
+	if (compat)
+		rc = resolve_compat(c, true, &id, &obj);
+	else
+		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
 	if (rc)
 		return rc;
 	rc = ctl_need_iommufd(c);
@@ -607,16 +715,19 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 		return rc;
 	iova = o->iova;
 	if (c->dry_run) {
-		rc = dry_place(c, obj, ioctl_name, dmabuf, o->has_iova, o->iova,
-			       len, o->offset, &iova,
-			       &modelled);
+		rc = dry_place(c, obj, ioctl_name, kind, o->has_iova, o->iova,
+			       len, o->offset, &iova, &modelled);
 		if (rc)
 			return rc;
 	} else {
 		unsigned int flags = o->access |
 				     (o->has_iova ? DU_IOMMU_FIXED : 0);
 
-		if (m->by_addr)
+		if (compat)
+			rc = du_vfio_compat_map_dma(c->iommufd, iova,
+						    (char *)m->addr + o->offset,
+						    len, o->access);
+		else if (m->by_addr)
 			rc = du_ioas_map(c->iommufd, id,
 					 (char *)m->addr + o->offset, len,
 					 &iova, flags);
@@ -624,7 +735,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 			rc = du_ioas_map_file(c->iommufd, id, m->fd, o->offset,
 					      len, &iova, flags);
 		if (rc)
-			return map_error(c, rc, ioctl_name, dmabuf, obj, o->iova,
+			return map_error(c, rc, ioctl_name, kind, obj, o->iova,
 					 len, o->has_iova);
 	}
 	if (obj) {
@@ -693,152 +804,183 @@ static int map_mem(struct ctl *c, struct ioas_opts *o)
 	return 0;
 }
 
-static int ioas_map(struct ctl *c, int argc, char **argv)
+/*
+ * Every other source of ioas map (anonymous memory, a memfd, a file, an
+ * fd, a DMA-BUF, an mmap() of an fd or of a BAR) and of vfio-compat map
+ * (anonymous memory and the mmap()s: VFIO_IOMMU_MAP_DMA takes addresses
+ * only, at a fixed IOVA).
+ */
+static int map_src(struct ctl *c, struct ioas_opts *o, bool compat)
 {
-	static const struct argp_option opts[] = {
-		O_IOAS,
-		{ "iova", OPT_IOVA, "IOVA", 0, "map at this IOVA (default: the kernel chooses)", 0 },
-		{ "length", OPT_LENGTH, "SIZE", 0, "bytes to map (default for files: from --offset to the end)", 0 },
-		{ "offset", OPT_OFFSET, "SIZE", 0, "start at this offset in the file or buffer (default 0)", 0 },
-		{ "file", OPT_FILE, "PATH", 0, "map a file (tmpfs, hugetlbfs)", 0 },
-		{ "fd", OPT_FD, "N", 0, "map the inherited fd N (memfd, tmpfs file or DMA-BUF)", 0 },
-		{ "dmabuf-fd", OPT_DMABUF_FD, "N", 0, "map the inherited DMA-BUF fd N (refused if it is not one)", 0 },
-		{ "memfd", OPT_MEMFD, NULL, 0, "map a fresh memfd of --length bytes", 0 },
-		{ "mem", OPT_MEM, "NAME", 0, "map a slice of the memory object NAME ('mem alloc', 'mem open'): --offset, --length (default: the rest)", 0 },
-		{ "access", OPT_ACCESS, "rw|r|w", 0, "what the device may do: read and write (default), read, write", 0 },
-		O_END,
-	};
-	struct ioas_opts o;
 	struct ctl_obj *obj;
+	struct ctl_bar bar = { .dev = NULL };
 	enum ctl_src src = CTL_SRC_ANON;
+	enum ctl_fd_kind fdk = CTL_FD_OTHER;
+	enum map_kind kind = MAPK_MEM;
 	/* Only what[0] needs a value: "= \"\"" would clear all 4 KiB on
 	 * every map line. */
-	char what[PATH_MAX + 16], kind[32];
-	const char *ioctl_name = "IOMMU_IOAS_MAP";
+	char what[PATH_MAX + 16], desc[32];
+	const char *ioctl_name = compat ? "VFIO_IOMMU_MAP_DMA" : "IOMMU_IOAS_MAP";
+	const char *fdopt = NULL;
 	unsigned int flags;
-	uint64_t iova, size;
+	uint64_t iova, size, mmap_off = 0;
 	uint32_t id;
-	int nsrc, fd = -1, own_fd = -1, unchecked_fd = -1, rc;
-	bool dmabuf = false;
+	int nsrc, in_fd = -1, fd = -1, own_fd = -1, unchecked_fd = -1, rc;
+	bool by_addr = true, fixed = compat || o->has_iova;
 	void *mem = MAP_FAILED;
 	struct ctl_map *m;
 	struct stat st;
 	bool modelled = false;
 
 	what[0] = '\0';
-	rc = parse(c, opts, NULL,
-		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
-		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs), "
-		   "or a slice of a memory object made once by 'mem alloc' or 'mem open' (--mem).",
-		   argc, argv, &o);
-	if (rc)
-		return rc;
-	if (o.mem)
-		return map_mem(c, &o);
-	nsrc = !!o.file + (o.fd >= 0) + (o.dmabuf_fd >= 0) + o.memfd;
+	nsrc = count_sources(o);
 	if (nsrc > 1)
-		return ctl_usage(c, "--file, --fd, --dmabuf-fd and --memfd exclude each other");
-	if (!nsrc && !o.has_length)
+		return sources_error(c, compat);
+	if (o->device && o->bar < 0)
+		return ctl_usage(c, "--device needs --bar (the BAR to map)");
+	if (!nsrc && !o->has_length)
 		return ctl_usage(c, "--length is required to map anonymous memory");
-	if (o.memfd && !o.has_length)
+	if (o->memfd && !o->has_length)
 		return ctl_usage(c, "--length is required with --memfd");
-	if ((!nsrc || o.memfd) && o.has_offset)
-		return ctl_usage(c, "--offset needs --file, --fd or --dmabuf-fd");
-	if (o.has_iova && o.has_length && o.iova + o.length - 1 < o.iova)
+	if ((!nsrc || o->memfd) && o->has_offset)
+		return ctl_usage(c, compat ? "--offset needs --mmap-fd or --bar" :
+				 "--offset needs --file, --fd, --dmabuf-fd, --mmap-fd or --bar");
+	if (o->has_iova && o->has_length && o->iova + o->length - 1 < o->iova)
 		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
-				 o.iova, o.length);
-	if (o.has_length && o.offset + o.length - 1 < o.offset)
+				 o->iova, o->length);
+	if (o->has_length && o->offset + o->length - 1 < o->offset)
 		return ctl_usage(c, "--offset + --length overflows 64 bits");
 
 	/* Sources given as fds: check them before anything is created. */
-	if ((o.fd >= 0 || o.dmabuf_fd >= 0) && c->dry_run &&
-	    fcntl(o.fd >= 0 ? o.fd : o.dmabuf_fd, F_GETFD) < 0) {
+	if (o->fd >= 0) {
+		in_fd = o->fd;
+		fdopt = "--fd";
+	} else if (o->dmabuf_fd >= 0) {
+		in_fd = o->dmabuf_fd;
+		fdopt = "--dmabuf-fd";
+	} else if (o->mmap_fd >= 0) {
+		in_fd = o->mmap_fd;
+		fdopt = "--mmap-fd";
+	}
+	/* by address: anonymous memory and the mmap()s */
+	by_addr = !o->file && o->fd < 0 && o->dmabuf_fd < 0 && !o->memfd;
+	if (in_fd >= 0 && c->dry_run && fcntl(in_fd, F_GETFD) < 0) {
 		/* The fd a real run inherits (vfio-dmabuf exec passes the
 		 * DMA-BUF it exports) need not exist where a batch is
 		 * checked: take it as what the option says it is. */
-		unchecked_fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
-		src = o.dmabuf_fd >= 0 ? CTL_SRC_DMABUF : CTL_SRC_FD;
-		dmabuf = o.dmabuf_fd >= 0;
+		unchecked_fd = in_fd;
+		src = o->mmap_fd >= 0 ? CTL_SRC_MMAP_FD :
+		      o->dmabuf_fd >= 0 ? CTL_SRC_DMABUF : CTL_SRC_FD;
+		kind = o->dmabuf_fd >= 0 ? MAPK_DMABUF_FD : MAPK_MEM;
 		snprintf(what, sizeof(what), "fd %d", unchecked_fd);
-		ioctl_name = "IOMMU_IOAS_MAP_FILE";
-	} else if (o.fd >= 0 || o.dmabuf_fd >= 0) {
-		fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
-		if (fcntl(fd, F_GETFD) < 0)
+	} else if (in_fd >= 0) {
+		fd = in_fd;
+		fdk = ctl_fd_kind(fd);
+		if (fdk == CTL_FD_CLOSED)
 			return ctl_usage(c, "%s %d: no such open file descriptor",
-					 o.fd >= 0 ? "--fd" : "--dmabuf-fd", fd);
-		rc = du_dmabuf_check_fd(fd);
-		if (rc < 0)
-			return ctl_usage(c, "fd %d: %s", fd, strerror(-rc));
-		dmabuf = rc == 1;
-		if (o.dmabuf_fd >= 0 && !dmabuf)
+					 fdopt, fd);
+		if (o->dmabuf_fd >= 0 && fdk != CTL_FD_DMABUF)
 			return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
-					 fd, describe_fd(fd, kind, sizeof(kind)));
-		src = dmabuf ? CTL_SRC_DMABUF : CTL_SRC_FD;
+					 fd, describe_fd(fd, desc, sizeof(desc)));
 		snprintf(what, sizeof(what), "fd %d", fd);
-	} else if (o.file) {
-		int oflags = (o.access & DU_IOMMU_WRITE) ? O_RDWR : O_RDONLY;
+		if (o->mmap_fd >= 0) {
+			rc = ctl_check_fd_access(c, fd, what, o->access);
+			if (rc)
+				return rc;
+			src = CTL_SRC_MMAP_FD;
+			kind = fdk != CTL_FD_OTHER ? MAPK_DEVMEM_VA : MAPK_MEM;
+		} else {
+			src = fdk == CTL_FD_DMABUF ? CTL_SRC_DMABUF : CTL_SRC_FD;
+			kind = fdk == CTL_FD_DMABUF ? MAPK_DMABUF_FD : MAPK_MEM;
+		}
+	} else if (o->file) {
+		int oflags = (o->access & DU_IOMMU_WRITE) ? O_RDWR : O_RDONLY;
 
-		own_fd = open(o.file, oflags | O_CLOEXEC);
+		own_fd = open(o->file, oflags | O_CLOEXEC);
 		if (own_fd < 0)
-			return ctl_usage(c, "cannot open '%s': %s", o.file,
+			return ctl_usage(c, "cannot open '%s': %s", o->file,
 					 strerror(errno));
 		fd = own_fd;
 		src = CTL_SRC_FILE;
-		rc = du_dmabuf_check_fd(fd);
-		dmabuf = rc == 1;
-		snprintf(what, sizeof(what), "%s", o.file);
+		fdk = ctl_fd_kind(fd);
+		kind = fdk == CTL_FD_DMABUF ? MAPK_DMABUF_FD : MAPK_MEM;
+		snprintf(what, sizeof(what), "%s", o->file);
 	}
 	if (fd >= 0) {
+		bool sized = fdk == CTL_FD_DMABUF ||
+			     (fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+
 		/* Default length: the rest of the file or buffer. */
-		if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || dmabuf)) {
+		if (sized) {
 			off_t end = lseek(fd, 0, SEEK_END);
 
-			size = end > 0 ? (uint64_t)end : (uint64_t)st.st_size;
-			if (!o.has_length) {
-				if (o.offset >= size) {
+			size = end > 0 ? (uint64_t)end : 0;
+			if (!o->has_length) {
+				if (o->offset >= size) {
 					rc = ctl_usage(c, "--offset 0x%" PRIx64 " is at or past the end of %s (size 0x%" PRIx64 ")",
-						       o.offset, what, size);
+						       o->offset, what, size);
 					goto out;
 				}
-				o.length = size - o.offset;
-				if (o.length % CTL_PAGE_SIZE) {
+				o->length = size - o->offset;
+				if (o->length % CTL_PAGE_SIZE) {
 					rc = ctl_usage(c, "%s: size 0x%" PRIx64 " is not a multiple of the page size: give --length",
 						       what, size);
 					goto out;
 				}
-			} else if (o.offset + o.length > size && dmabuf) {
-				rc = ctl_usage(c, "--offset + --length (0x%" PRIx64 ") is past the end of the DMA-BUF (size 0x%" PRIx64 ")",
-					       o.offset + o.length, size);
+			} else if (o->offset + o->length > size &&
+				   (fdk == CTL_FD_DMABUF || by_addr)) {
+				rc = ctl_usage(c, "--offset + --length (0x%" PRIx64 ") is past the end of %s (size 0x%" PRIx64 ")",
+					       o->offset + o->length,
+					       fdk == CTL_FD_DMABUF ? "the DMA-BUF" : what,
+					       size);
 				goto out;
 			}
-		} else if (!o.has_length) {
+		} else if (!o->has_length) {
 			rc = ctl_usage(c, "%s: cannot tell its size: give --length", what);
 			goto out;
 		}
-		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+		mmap_off = o->offset;
 	}
-	if (o.has_iova && o.length && o.iova + o.length - 1 < o.iova) {
+	if (o->bar >= 0) {
+		rc = ctl_bar_resolve(c, o->device, (unsigned int)o->bar, &bar);
+		if (rc)
+			return rc;
+		rc = ctl_bar_range(c, &bar, o->offset, o->has_length, &o->length);
+		if (rc)
+			goto out;
+		src = CTL_SRC_BAR;
+		kind = MAPK_DEVMEM_VA;
+		fdk = CTL_FD_VFIO_DEVICE;
+		snprintf(what, sizeof(what), "%s", bar.what);
+		if (!c->dry_run)
+			fd = bar.dev->dev.fd;
+		mmap_off = bar.region_offset + o->offset;
+	}
+	if (!by_addr)
+		ioctl_name = "IOMMU_IOAS_MAP_FILE";
+	if (o->has_iova && o->length && o->iova + o->length - 1 < o->iova) {
 		rc = ctl_usage(c, "--iova 0x%" PRIx64 " + length 0x%" PRIx64 " overflows 64 bits",
-			       o.iova, o.length);
+			       o->iova, o->length);
 		goto out;
 	}
 
-	if (o.memfd) {
+	if (o->memfd)
 		src = CTL_SRC_MEMFD;
-		ioctl_name = "IOMMU_IOAS_MAP_FILE";
-	}
-	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+	if (compat)
+		rc = resolve_compat(c, true, &id, &obj);
+	else
+		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
 	if (rc)
 		goto out;
 	if (c->dry_run) {
 		/* What the kernel would do with the IOVA, on the mappings
 		 * this context made (length 0: unknown, one page). */
-		rc = dry_place(c, obj, ioctl_name, dmabuf, o.has_iova, o.iova,
-			       o.length, o.offset, &iova, &modelled);
+		rc = dry_place(c, obj, ioctl_name, kind, fixed, o->iova,
+			       o->length, o->offset, &iova, &modelled);
 		if (rc)
 			goto out;
-		m = obj ? ctl_map_add(obj, iova, o.length, src, o.access,
-				      o.offset, what[0] ? what : NULL) : NULL;
+		m = obj ? ctl_map_add(obj, iova, o->length, src, o->access,
+				      o->offset, what[0] ? what : NULL) : NULL;
 		if (obj && !m) {
 			rc = ctl_err(c, "out of memory");
 			goto out;
@@ -848,36 +990,50 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		goto done;
 	}
 
-	flags = o.access | (o.has_iova ? DU_IOMMU_FIXED : 0);
-	iova = o.iova;
-	if (o.memfd) {
+	flags = o->access | (o->has_iova ? DU_IOMMU_FIXED : 0);
+	iova = o->iova;
+	if (o->memfd) {
 		own_fd = memfd_create("iommufd-ctl", MFD_CLOEXEC);
-		if (own_fd < 0 || ftruncate(own_fd, (off_t)o.length)) {
-			rc = ctl_err(c, "memfd of 0x%" PRIx64 " bytes: %s", o.length,
+		if (own_fd < 0 || ftruncate(own_fd, (off_t)o->length)) {
+			rc = ctl_err(c, "memfd of 0x%" PRIx64 " bytes: %s", o->length,
 				     strerror(errno));
 			goto out;
 		}
 		fd = own_fd;
 	}
-	if (fd >= 0) {
-		rc = du_ioas_map_file(c->iommufd, id, fd, o.offset, o.length,
+	if (!by_addr) {
+		rc = du_ioas_map_file(c->iommufd, id, fd, o->offset, o->length,
 				      &iova, flags);
 	} else {
-		mem = mmap(NULL, o.length, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED) {
-			rc = ctl_err(c, "cannot allocate 0x%" PRIx64 " bytes: %s",
-				     o.length, strerror(errno));
-			goto out;
+		if (fd >= 0) {
+			rc = ctl_mmap_shared(c, fd, mmap_off, o->length,
+					     o->access, fdk, what, &mem);
+			if (rc) {
+				mem = MAP_FAILED;
+				goto out;
+			}
+		} else {
+			mem = mmap(NULL, o->length, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (mem == MAP_FAILED) {
+				rc = ctl_err(c, "cannot allocate 0x%" PRIx64 " bytes: %s",
+					     o->length, strerror(errno));
+				goto out;
+			}
 		}
-		rc = du_ioas_map(c->iommufd, id, mem, o.length, &iova, flags);
+		if (compat)
+			rc = du_vfio_compat_map_dma(c->iommufd, iova, mem,
+						    o->length, o->access);
+		else
+			rc = du_ioas_map(c->iommufd, id, mem, o->length, &iova,
+					 flags);
 	}
 	if (rc) {
-		rc = map_error(c, rc, ioctl_name, dmabuf, obj, o.iova, o.length,
-			       o.has_iova);
+		rc = map_error(c, rc, ioctl_name, kind, obj, o->iova, o->length,
+			       fixed);
 		goto out;
 	}
-	m = obj ? ctl_map_add(obj, iova, o.length, src, o.access, o.offset,
+	m = obj ? ctl_map_add(obj, iova, o->length, src, o->access, o->offset,
 			      what[0] ? what : NULL) : NULL;
 	if (mem != MAP_FAILED) {
 		/* The IOAS refers to the memory: it lives as long as the
@@ -885,8 +1041,8 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		 * long as the context); never unmapped on an error here. */
 		if (m) {
 			m->mem = mem;
-			m->memlen = o.length;
-		} else if (ctl_mem_keep(c, mem, o.length)) {
+			m->memlen = o->length;
+		} else if (ctl_mem_keep(c, mem, o->length)) {
 			mem = MAP_FAILED;
 			rc = ctl_err(c, "out of memory");
 			goto out;
@@ -898,20 +1054,27 @@ static int ioas_map(struct ctl *c, int argc, char **argv)
 		goto out;
 	}
 done:
+	bar.bound = false;	/* the device stays bound: it is mapped */
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("ioas %u:", id);
 	du_print_string(DU_ANY, "source", " mapped %s", ctl_src_name(src));
 	du_print_string(what[0] ? DU_ANY : DU_JSON, "what", " (%s)",
 			what[0] ? what : NULL);
-	if (fd >= 0 || o.memfd || unchecked_fd >= 0)
-		du_print_u64(DU_ANY, "offset", " offset 0x%" PRIx64, o.offset);
-	if (o.fd >= 0 || o.dmabuf_fd >= 0)
+	if (src == CTL_SRC_MMAP_FD)
+		du_print_int(DU_JSON, "fd", NULL, in_fd);
+	if (src == CTL_SRC_BAR) {
+		du_print_string(DU_JSON, "device", NULL, bar.dev->pci);
+		du_print_int(DU_JSON, "bar", NULL, o->bar);
+	}
+	if (in_fd >= 0 || o->file || o->memfd || src == CTL_SRC_BAR)
+		du_print_u64(DU_ANY, "offset", " offset 0x%" PRIx64, o->offset);
+	if (in_fd >= 0)
 		du_print_bool(DU_JSON, "fd_checked", NULL, unchecked_fd < 0);
 	if (unchecked_fd >= 0)
 		du_printf(" (fd %d is not open: not checked in a dry run)",
 			  unchecked_fd);
-	if (c->dry_run && !o.has_iova && !obj) {
+	if (c->dry_run && !fixed && !obj) {
 		du_print_null(DU_ANY, "iova", " at a kernel-chosen iova");
 	} else {
 		du_print_hex_u64(DU_ANY, "iova", " at iova %s", iova);
@@ -920,22 +1083,94 @@ done:
 			du_printf(" (dry run: modelled kernel choice)");
 		}
 	}
-	if (o.length)
-		du_print_hex_u64(DU_ANY, "length", " length %s", o.length);
+	if (o->length)
+		du_print_hex_u64(DU_ANY, "length", " length %s", o->length);
 	else
 		du_print_null(DU_ANY, "length", " length unknown");
-	du_print_bool(DU_JSON, "fixed", NULL, o.has_iova);
-	du_print_bool(DU_JSON, "readable", NULL, o.access & DU_IOMMU_READ);
-	du_print_bool(DU_JSON, "writable", NULL, o.access & DU_IOMMU_WRITE);
-	du_printf(" %s", ctl_access_name(o.access));
+	du_print_bool(DU_JSON, "fixed", NULL, fixed);
+	du_print_bool(DU_JSON, "readable", NULL, o->access & DU_IOMMU_READ);
+	du_print_bool(DU_JSON, "writable", NULL, o->access & DU_IOMMU_WRITE);
+	du_printf(" %s", ctl_access_name(o->access));
 	ctl_result_close();
 	rc = 0;
 out:
 	if (mem != MAP_FAILED)
-		munmap(mem, o.length);
+		munmap(mem, o->length);
 	if (own_fd >= 0)
 		close(own_fd);
+	if (rc)
+		ctl_bar_undo(c, &bar);
 	return rc;
+}
+
+#define MAP_SRC_DOC \
+	"or an mmap() (shared) that iommufd-ctl makes and maps by address: of the inherited fd N (--mmap-fd: " \
+	"a DMA-BUF, a file, a VFIO device fd at the region's offset), or of a BAR of a device bound in this " \
+	"context through its VFIO device fd (--device DEV --bar N); the mmap() lasts as long as the mapping."
+
+static int ioas_map(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "iova", OPT_IOVA, "IOVA", 0, "map at this IOVA (default: the kernel chooses)", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "bytes to map (default for files, buffers and BARs: from --offset to the end)", 0 },
+		{ "offset", OPT_OFFSET, "SIZE", 0, "start at this offset in the file, buffer or BAR (default 0)", 0 },
+		{ "file", OPT_FILE, "PATH", 0, "map a file (tmpfs, hugetlbfs)", 0 },
+		{ "fd", OPT_FD, "N", 0, "map the inherited fd N (memfd, tmpfs file or DMA-BUF)", 0 },
+		{ "dmabuf-fd", OPT_DMABUF_FD, "N", 0, "map the inherited DMA-BUF fd N (refused if it is not one)", 0 },
+		{ "memfd", OPT_MEMFD, NULL, 0, "map a fresh memfd of --length bytes", 0 },
+		{ "mem", OPT_MEM, "NAME", 0, "map a slice of the memory object NAME ('mem alloc', 'mem open'): --offset, --length (default: the rest)", 0 },
+		{ "mmap-fd", OPT_MMAP_FD, "N", 0, "mmap() the inherited fd N and map that address range (IOMMU_IOAS_MAP)", 0 },
+		{ "device", OPT_DEVICE, "DEV", 0, "with --bar: the device (a name, or a PCI address bound on first use)", 0 },
+		{ "bar", OPT_BAR, "N", 0, "mmap() BAR N of --device through its VFIO fd and map that address range", 0 },
+		{ "access", OPT_ACCESS, "rw|r|w", 0, "what the device may do: read and write (default), read, write", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Map memory into an IOAS: without a source, fresh anonymous memory of --length bytes; "
+		   "else a memfd, a file or an inherited fd (IOMMU_IOAS_MAP_FILE, which also takes VFIO DMA-BUFs), "
+		   "a slice of a memory object made once by 'mem alloc' or 'mem open' (--mem), "
+		   MAP_SRC_DOC,
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.mem)
+		return map_mem(c, &o, false);
+	return map_src(c, &o, false);
+}
+
+int ctl_compat_map(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		{ "iova", OPT_IOVA, "IOVA", 0, "map at this IOVA (required)", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "bytes to map (default for buffers and BARs: from --offset to the end)", 0 },
+		{ "offset", OPT_OFFSET, "SIZE", 0, "start at this offset in the fd, BAR or memory object (default 0)", 0 },
+		{ "mmap-fd", OPT_MMAP_FD, "N", 0, "mmap() the inherited fd N and map that address range", 0 },
+		{ "device", OPT_DEVICE, "DEV", 0, "with --bar: the device (a name, or a PCI address bound on first use)", 0 },
+		{ "bar", OPT_BAR, "N", 0, "mmap() BAR N of --device through its VFIO fd and map that address range", 0 },
+		{ "mem", OPT_MEM, "NAME", 0, "map a slice of the memory object NAME, which must be mapped by address", 0 },
+		{ "access", OPT_ACCESS, "rw|r|w", 0, "what the device may do: read and write (default), read, write", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Map memory by address into the IOAS of the VFIO compatibility container (VFIO_IOMMU_MAP_DMA on the iommufd, "
+		   "after VFIO_SET_IOMMU type1v2), at a fixed IOVA: without a source, fresh anonymous memory of --length bytes; "
+		   "else a slice of a memory object mapped by address (--mem), "
+		   MAP_SRC_DOC,
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	if (!o.has_iova)
+		return ctl_usage(c, "--iova is required (VFIO_IOMMU_MAP_DMA has no kernel-chosen IOVA)");
+	if (o.mem)
+		return map_mem(c, &o, true);
+	return map_src(c, &o, true);
 }
 
 /* ---- unmap ----------------------------------------------------------------------------- */
@@ -950,35 +1185,26 @@ static int cut_error(struct ctl *c, const struct ioas_opts *o,
 		       o->iova, o->iova + o->length, m->iova, m->length);
 }
 
-static int ioas_unmap(struct ctl *c, int argc, char **argv)
+/* ioas unmap and vfio-compat unmap (VFIO_IOMMU_UNMAP_DMA, which reports
+ * 0 bytes where IOMMU_IOAS_UNMAP fails with ENOENT). */
+static int unmap_common(struct ctl *c, struct ioas_opts *o, bool compat)
 {
-	static const struct argp_option opts[] = {
-		O_IOAS,
-		{ "iova", OPT_IOVA, "IOVA", 0, "start of the range to unmap", 0 },
-		{ "length", OPT_LENGTH, "SIZE", 0, "length of the range to unmap", 0 },
-		{ "all", OPT_ALL, NULL, 0, "unmap everything in the IOAS", 0 },
-		O_END,
-	};
-	struct ioas_opts o;
 	struct ctl_obj *obj;
 	uint64_t unmapped = 0;
 	uint32_t id;
 	int rc;
 
-	rc = parse(c, opts, NULL,
-		   "Unmap whole mappings inside a range (or --all) and report the bytes unmapped; "
-		   "a range that matches nothing, or cuts through a mapping, is an error.",
-		   argc, argv, &o);
-	if (rc)
-		return rc;
-	if (o.all && (o.has_iova || o.has_length))
+	if (o->all && (o->has_iova || o->has_length))
 		return ctl_usage(c, "--all excludes --iova and --length");
-	if (!o.all && (!o.has_iova || !o.has_length))
+	if (!o->all && (!o->has_iova || !o->has_length))
 		return ctl_usage(c, "give --iova and --length, or --all");
-	if (!o.all && o.iova + o.length - 1 < o.iova)
+	if (!o->all && o->iova + o->length - 1 < o->iova)
 		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
-				 o.iova, o.length);
-	rc = ctl_resolve_ioas(c, o.ioas, &id, &obj);
+				 o->iova, o->length);
+	if (compat)
+		rc = resolve_compat(c, false, &id, &obj);
+	else
+		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
 	if (rc)
 		return rc;
 	if (c->dry_run) {
@@ -988,39 +1214,46 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 		 * through one fails (ENOENT), as does one with nothing. */
 		unmapped = 0;
 		if (obj)
-			ctl_map_unmap_check(obj, o.all ? 0 : o.iova,
-					    o.all ? 0 : o.length, &unmapped, &cut);
+			ctl_map_unmap_check(obj, o->all ? 0 : o->iova,
+					    o->all ? 0 : o->length, &unmapped, &cut);
 		if (cut)
-			return cut_error(c, &o, cut);
+			return cut_error(c, o, cut);
 	} else {
-		rc = du_ioas_unmap(c->iommufd, id, o.all ? 0 : o.iova,
-				   o.all ? UINT64_MAX : o.length, &unmapped);
-		if (rc == -ENOENT && !o.all) {
+		if (compat)
+			rc = du_vfio_compat_unmap_dma(c->iommufd, o->all ? 0 : o->iova,
+						      o->all ? 0 : o->length,
+						      &unmapped);
+		else
+			rc = du_ioas_unmap(c->iommufd, id, o->all ? 0 : o->iova,
+					   o->all ? UINT64_MAX : o->length,
+					   &unmapped);
+		if (rc == -ENOENT && !o->all) {
 			const struct ctl_map *m = NULL;
 			uint64_t bytes;
 
 			if (obj)
-				ctl_map_unmap_check(obj, o.iova, o.length,
+				ctl_map_unmap_check(obj, o->iova, o->length,
 						    &bytes, &m);
 			if (m)
-				return cut_error(c, &o, m);
+				return cut_error(c, o, m);
 			return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u (or the range cuts through a mapping)",
-				       o.iova, o.iova + o.length, id);
+				       o->iova, o->iova + o->length, id);
 		}
 		if (rc == -ENOENT)
 			unmapped = 0;
 		else if (rc)
 			return ctl_fail(c, du_exit_for_errno(rc, 0),
-					"IOMMU_IOAS_UNMAP on ioas %u: %s", id,
-					strerror(-rc));
+					"%s on ioas %u: %s",
+					compat ? "VFIO_IOMMU_UNMAP_DMA" : "IOMMU_IOAS_UNMAP",
+					id, strerror(-rc));
 	}
 	if (obj)
-		ctl_map_forget(c, obj, o.all ? 0 : o.iova, o.all ? 0 : o.length);
-	if (!unmapped && o.all)
+		ctl_map_forget(c, obj, o->all ? 0 : o->iova, o->all ? 0 : o->length);
+	if (!unmapped && o->all)
 		return ctl_err(c, "nothing was mapped in ioas %u", id);
-	if (!unmapped && c->dry_run)
+	if (!unmapped && (c->dry_run || compat))
 		return ctl_err(c, "nothing mapped in [0x%" PRIx64 ", 0x%" PRIx64 ") of ioas %u",
-			       o.iova, o.iova + o.length, id);
+			       o->iova, o->iova + o->length, id);
 	if (!c->json) {
 		/* The hot line of a batch: no printf. */
 		struct ctl_txt t;
@@ -1029,11 +1262,11 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 		ctl_txt(&t, "ioas ");
 		ctl_txt_u(&t, id);
 		ctl_txt(&t, ": unmapped");
-		if (!o.all) {
+		if (!o->all) {
 			ctl_txt(&t, " [");
-			ctl_txt_hex(&t, o.iova);
+			ctl_txt_hex(&t, o->iova);
 			ctl_txt(&t, " +");
-			ctl_txt_hex(&t, o.length);
+			ctl_txt_hex(&t, o->length);
 			ctl_txt(&t, "]");
 		}
 		ctl_txt(&t, " ");
@@ -1045,14 +1278,55 @@ static int ioas_unmap(struct ctl *c, int argc, char **argv)
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("ioas %u: unmapped", id);
-	du_print_bool(DU_JSON, "all", NULL, o.all);
-	if (!o.all) {
-		du_print_hex_u64(DU_ANY, "iova", " [%s", o.iova);
-		du_print_hex_u64(DU_ANY, "length", " +%s]", o.length);
+	du_print_bool(DU_JSON, "all", NULL, o->all);
+	if (!o->all) {
+		du_print_hex_u64(DU_ANY, "iova", " [%s", o->iova);
+		du_print_hex_u64(DU_ANY, "length", " +%s]", o->length);
 	}
 	du_print_hex_u64(DU_ANY, "unmapped", " %s bytes", unmapped);
 	ctl_result_close();
 	return 0;
+}
+
+static int ioas_unmap(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		O_IOAS,
+		{ "iova", OPT_IOVA, "IOVA", 0, "start of the range to unmap", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "length of the range to unmap", 0 },
+		{ "all", OPT_ALL, NULL, 0, "unmap everything in the IOAS", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Unmap whole mappings inside a range (or --all) and report the bytes unmapped; "
+		   "a range that matches nothing, or cuts through a mapping, is an error.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	return unmap_common(c, &o, false);
+}
+
+int ctl_compat_unmap(struct ctl *c, int argc, char **argv)
+{
+	static const struct argp_option opts[] = {
+		{ "iova", OPT_IOVA, "IOVA", 0, "start of the range to unmap", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "length of the range to unmap", 0 },
+		{ "all", OPT_ALL, NULL, 0, "unmap everything (VFIO_DMA_UNMAP_FLAG_ALL)", 0 },
+		O_END,
+	};
+	struct ioas_opts o;
+	int rc;
+
+	rc = parse(c, opts, NULL,
+		   "Unmap whole mappings of the compatibility container's IOAS inside a range (or --all) with VFIO_IOMMU_UNMAP_DMA "
+		   "and report the bytes unmapped; a range that matches nothing, or cuts through a mapping, is an error.",
+		   argc, argv, &o);
+	if (rc)
+		return rc;
+	return unmap_common(c, &o, true);
 }
 
 /* ---- copy ---------------------------------------------------------------------------------- */
@@ -1117,7 +1391,7 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 		return ctl_err(c, "ioas %u has no mapping covering [0x%" PRIx64 ", +0x%" PRIx64 ") (IOMMU_IOAS_COPY takes whole mappings)",
 			       src_id, o.src_iova, o.length);
 	if (c->dry_run) {
-		rc = dry_place(c, dst, "IOMMU_IOAS_COPY", false, o.has_iova,
+		rc = dry_place(c, dst, "IOMMU_IOAS_COPY", MAPK_MEM, o.has_iova,
 			       o.iova, o.length, 0, &iova, &modelled);
 		if (rc)
 			return rc;
@@ -1129,7 +1403,7 @@ static int ioas_copy(struct ctl *c, int argc, char **argv)
 			return ctl_err(c, "ioas %u has no mapping covering [0x%" PRIx64 ", +0x%" PRIx64 ") (IOMMU_IOAS_COPY takes whole mappings)",
 				       src_id, o.src_iova, o.length);
 		if (rc)
-			return map_error(c, rc, "IOMMU_IOAS_COPY", false, dst,
+			return map_error(c, rc, "IOMMU_IOAS_COPY", MAPK_MEM, dst,
 					 o.iova, o.length, o.has_iova);
 	}
 	if (srco)
@@ -1173,7 +1447,7 @@ static const struct ctl_cmd ioas_cmds[] = {
 	{ "iova-ranges", ioas_iova_ranges, "usable IOVA ranges and alignment" },
 	{ "allow-iovas", ioas_allow_iovas, "restrict the IOVAs the kernel may choose" },
 	{ "option", ioas_option, "show or set huge-pages" },
-	{ "map", ioas_map, "map anonymous memory, a memfd, a file or a DMA-BUF" },
+	{ "map", ioas_map, "map anonymous memory, a memfd, a file, a DMA-BUF, or an mmap() of an fd or BAR" },
 	{ "unmap", ioas_unmap, "unmap a range or everything" },
 	{ "copy", ioas_copy, "map another IOAS's mapping into this one" },
 	{ NULL, NULL, NULL },

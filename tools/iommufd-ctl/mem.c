@@ -28,14 +28,15 @@
 
 enum {
 	OPT_NAME = 0x100, OPT_LENGTH, OPT_MEMFD, OPT_FILE, OPT_FD,
-	OPT_DMABUF_FD, OPT_MMAP, OPT_ACCESS, OPT_MEM,
+	OPT_DMABUF_FD, OPT_MMAP, OPT_ACCESS, OPT_MEM, OPT_DEVICE, OPT_BAR,
 };
 
 struct mem_opts {
-	const char *name, *file, *mem;
+	const char *name, *file, *mem, *device;
 	uint64_t length;
 	bool has_length, memfd, mmap;
 	int fd, dmabuf_fd;
+	int bar;		/* --bar, or -1 */
 	unsigned int access;
 	bool allow_name;
 };
@@ -43,6 +44,7 @@ struct mem_opts {
 static error_t mem_parse(int key, char *arg, struct argp_state *st)
 {
 	struct mem_opts *o = st->input;
+	unsigned int bar;
 	int err = 0;
 
 	switch (key) {
@@ -61,6 +63,13 @@ static error_t mem_parse(int key, char *arg, struct argp_state *st)
 		return ctl_opt_fd(st, "--dmabuf-fd", arg, &o->dmabuf_fd);
 	case OPT_ACCESS: return ctl_opt_access(st, arg, &o->access);
 	case OPT_MEM: o->mem = arg; return 0;
+	case OPT_DEVICE: o->device = arg; return 0;
+	case OPT_BAR:
+		if (du_parse_bar(arg, &bar))
+			return ctl_argp_error(st, "invalid --bar '%s' (a BAR index, 0-5)",
+					      arg);
+		o->bar = (int)bar;
+		return 0;
 	case ARGP_KEY_ARG:
 		if (o->allow_name &&
 		    ctl_opt_name_word(st, arg, &o->name, &err))
@@ -86,6 +95,7 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->dmabuf_fd = -1;
+	o->bar = -1;
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
@@ -107,6 +117,7 @@ const char *ctl_mem_kind_name(enum ctl_mem_kind kind)
 	case CTL_MEM_FILE: return "file";
 	case CTL_MEM_FD: return "fd";
 	case CTL_MEM_DMABUF: return "dmabuf";
+	case CTL_MEM_BAR: return "bar";
 	}
 	return "unknown";
 }
@@ -159,6 +170,13 @@ static void print_mem(const struct ctl_obj *o)
 		du_print_null(DU_JSON, "fd", NULL);
 	if (m->kind == CTL_MEM_FD || m->kind == CTL_MEM_DMABUF)
 		du_print_bool(DU_JSON, "fd_checked", NULL, m->fd_checked);
+	if (m->kind == CTL_MEM_BAR) {
+		du_print_string(DU_ANY, "device", " device %s", m->dev);
+		du_print_int(DU_ANY, "bar", " bar %" PRId64, m->bar);
+	} else {
+		du_print_null(DU_JSON, "device", NULL);
+		du_print_null(DU_JSON, "bar", NULL);
+	}
 	if (m->size)
 		du_print_hex_u64(DU_ANY, "size", " size %s", m->size);
 	else
@@ -176,8 +194,10 @@ static struct ctl_obj *new_mem(struct ctl *c, const char *name)
 	struct ctl_obj *o = ctl_obj_new(c, CTL_OBJ_MEM, name,
 					c->next_mem_id++);
 
-	if (o)
+	if (o) {
 		o->memo.fd = -1;
+		o->memo.bar = -1;
+	}
 	return o;
 }
 
@@ -206,7 +226,7 @@ static int mem_alloc(struct ctl *c, int argc, char **argv)
 	};
 	struct mem_opts o;
 	struct ctl_obj *obj;
-	struct ctl_memobj m = { .fd = -1 };
+	struct ctl_memobj m = { .fd = -1, .bar = -1 };
 	int rc;
 
 	rc = parse(c, opts, "name NAME",
@@ -292,40 +312,63 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 		{ "file", OPT_FILE, "PATH", 0, "open a file (tmpfs, hugetlbfs; any file with --mmap)", 0 },
 		{ "fd", OPT_FD, "N", 0, "the inherited fd N (memfd, tmpfs file or DMA-BUF)", 0 },
 		{ "dmabuf-fd", OPT_DMABUF_FD, "N", 0, "the inherited DMA-BUF fd N (refused if it is not one)", 0 },
-		{ "length", OPT_LENGTH, "SIZE", 0, "use only the first SIZE bytes (default: the size of the file or buffer)", 0 },
+		{ "device", OPT_DEVICE, "DEV", 0, "with --bar: the device (a name, or a PCI address bound on first use)", 0 },
+		{ "bar", OPT_BAR, "N", 0, "BAR N of --device, mmap()ed through its VFIO fd (always mapped by address)", 0 },
+		{ "length", OPT_LENGTH, "SIZE", 0, "use only the first SIZE bytes (default: the size of the file, buffer or BAR)", 0 },
 		O_MMAP,
 		{ "access", OPT_ACCESS, "rw|r", 0, "open for reading and writing (default) or reading only", 0 },
 		O_END,
 	};
 	struct mem_opts o;
 	struct ctl_obj *obj;
-	struct ctl_memobj m = { .fd = -1 };
+	struct ctl_memobj m = { .fd = -1, .bar = -1 };
+	struct ctl_bar bar = { .dev = NULL };
+	enum ctl_fd_kind fdk = CTL_FD_OTHER;
 	const char *what;
-	char kind[32];
+	char kind[32], label[32];
 	struct stat st;
-	uint64_t size = 0;
-	int nsrc, fd = -1, rc, dmabuf;
+	uint64_t size = 0, map_off = 0;
+	int nsrc, fd = -1, rc;
 
 	rc = parse(c, opts, "name NAME",
 		   "Open a file, an inherited fd or a DMA-BUF once under a name, for 'ioas map --mem NAME' "
-		   "to map slices of: by fd (IOMMU_IOAS_MAP_FILE), or with --mmap by address.",
+		   "to map slices of: by fd (IOMMU_IOAS_MAP_FILE), or with --mmap by address; "
+		   "or mmap() a BAR of a device bound in this context through its VFIO fd (--device DEV --bar N), "
+		   "mapped by address.",
 		   argc, argv, &o);
 	if (rc)
 		return rc;
 	if (!o.name)
 		return ctl_usage(c, "a name is required ('mem open name NAME --file PATH')");
-	nsrc = !!o.file + (o.fd >= 0) + (o.dmabuf_fd >= 0);
+	nsrc = !!o.file + (o.fd >= 0) + (o.dmabuf_fd >= 0) +
+	       (o.device || o.bar >= 0);
 	if (nsrc != 1)
-		return ctl_usage(c, "give one of --file, --fd and --dmabuf-fd");
+		return ctl_usage(c, "give one of --file, --fd, --dmabuf-fd and --device/--bar");
+	if (o.device && o.bar < 0)
+		return ctl_usage(c, "--device needs --bar (the BAR to open)");
 	if (o.access == DU_IOMMU_WRITE)
 		return ctl_usage(c, "--access w: memory is opened for reading and writing (rw) or reading only (r)");
 	if (ctl_find_name(c, o.name))
 		return ctl_usage(c, "the name '%s' is already taken", o.name);
 	m.access = o.access;
-	m.by_addr = o.mmap;
+	m.by_addr = o.mmap || o.bar >= 0;
 	m.fd_checked = true;
 
-	if (o.file) {
+	if (o.bar >= 0) {
+		rc = ctl_bar_resolve(c, o.device, (unsigned int)o.bar, &bar);
+		if (rc)
+			return rc;
+		rc = ctl_bar_range(c, &bar, 0, o.has_length, &size);
+		if (rc)
+			goto fail;
+		m.kind = CTL_MEM_BAR;
+		m.bar = o.bar;
+		snprintf(m.dev, sizeof(m.dev), "%s", bar.dev->pci);
+		fd = c->dry_run ? -1 : bar.dev->dev.fd;
+		fdk = CTL_FD_VFIO_DEVICE;
+		map_off = bar.region_offset;
+		what = bar.what;
+	} else if (o.file) {
 		fd = open(o.file, ((o.access & DU_IOMMU_WRITE) ? O_RDWR : O_RDONLY) |
 			  O_CLOEXEC);
 		if (fd < 0)
@@ -339,11 +382,14 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 			rc = ctl_err(c, "out of memory");
 			goto fail;
 		}
-		dmabuf = du_dmabuf_check_fd(fd) == 1;
+		fdk = ctl_fd_kind(fd);
+		if (fdk == CTL_FD_DMABUF)
+			m.kind = CTL_MEM_DMABUF;
 	} else {
 		fd = o.fd >= 0 ? o.fd : o.dmabuf_fd;
 		what = o.fd >= 0 ? "--fd" : "--dmabuf-fd";
-		if (fcntl(fd, F_GETFD) < 0) {
+		fdk = ctl_fd_kind(fd);
+		if (fdk == CTL_FD_CLOSED) {
 			if (!c->dry_run)
 				return ctl_usage(c, "%s %d: no such open file descriptor",
 						 what, fd);
@@ -352,25 +398,27 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 			 * where a batch is checked: take it as what the
 			 * option says it is, of unknown size. */
 			m.fd_checked = false;
-			dmabuf = o.dmabuf_fd >= 0;
-		} else {
-			dmabuf = du_dmabuf_check_fd(fd);
-			if (dmabuf < 0)
-				return ctl_usage(c, "fd %d: %s", fd, strerror(-dmabuf));
-			if (o.dmabuf_fd >= 0 && dmabuf != 1)
-				return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
-						 fd, describe(fd, kind, sizeof(kind)));
+			fdk = o.dmabuf_fd >= 0 ? CTL_FD_DMABUF : CTL_FD_OTHER;
+		} else if (o.dmabuf_fd >= 0 && fdk != CTL_FD_DMABUF) {
+			return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
+					 fd, describe(fd, kind, sizeof(kind)));
 		}
-		m.kind = dmabuf == 1 ? CTL_MEM_DMABUF : CTL_MEM_FD;
+		m.kind = fdk == CTL_FD_DMABUF ? CTL_MEM_DMABUF : CTL_MEM_FD;
+		snprintf(label, sizeof(label), "fd %d", fd);
+		if (o.mmap && m.fd_checked) {
+			rc = ctl_check_fd_access(c, fd, label, o.access);
+			if (rc)
+				return rc;
+		}
 	}
 	m.fd = fd;
-	if (m.kind == CTL_MEM_FILE && dmabuf)
-		m.kind = CTL_MEM_DMABUF;
-	if (m.fd_checked) {
-		if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || dmabuf)) {
+	m.devmem = m.by_addr && fdk != CTL_FD_OTHER;
+	if (m.fd_checked && m.kind != CTL_MEM_BAR) {
+		if (fdk == CTL_FD_DMABUF ||
+		    (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))) {
 			off_t end = lseek(fd, 0, SEEK_END);
 
-			size = end > 0 ? (uint64_t)end : (uint64_t)st.st_size;
+			size = end > 0 ? (uint64_t)end : 0;
 		}
 		if (!size && !o.has_length) {
 			rc = ctl_usage(c, "%s: cannot tell its size: give --length",
@@ -386,23 +434,18 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 	if (o.has_length)
 		size = o.length;
 	m.size = size;
-	if (o.mmap && !size) {
+	/* (a BAR's size is known to a real run: a dry run keeps it unknown) */
+	if (o.mmap && !size && m.kind != CTL_MEM_BAR) {
 		rc = ctl_usage(c, "--mmap needs the size: give --length");
 		goto fail;
 	}
-	if (o.mmap && !c->dry_run) {
-		void *p = mmap(NULL, size, PROT_READ |
-			       ((o.access & DU_IOMMU_WRITE) ? PROT_WRITE : 0),
-			       MAP_SHARED, fd, 0);
-
-		if (p == MAP_FAILED) {
-			rc = ctl_fail(c, errno == ENODEV && dmabuf ?
-				      DU_EXIT_NOTSUPP : DU_EXIT_FAILURE,
-				      "cannot mmap %s: %s", o.file ? o.file : what,
-				      strerror(errno));
+	if (m.by_addr && !c->dry_run) {
+		if (!o.file && m.kind != CTL_MEM_BAR)
+			what = label;
+		rc = ctl_mmap_shared(c, fd, map_off, size, o.access, fdk, what,
+				     &m.addr);
+		if (rc)
 			goto fail;
-		}
-		m.addr = p;
 	}
 	obj = new_mem(c, o.name);
 	if (!obj) {
@@ -418,6 +461,7 @@ fail:
 	if (m.own_fd && fd >= 0)
 		close(fd);
 	free(m.path);
+	ctl_bar_undo(c, &bar);
 	return rc;
 }
 
@@ -490,7 +534,7 @@ static int mem_list(struct ctl *c, int argc, char **argv)
 static const struct ctl_cmd mem_cmds[] = {
 	{ NULL, mem_list, NULL },
 	{ "alloc", mem_alloc, "allocate anonymous memory or a memfd: mem alloc name NAME --length SIZE" },
-	{ "open", mem_open, "open a file, fd or DMA-BUF: mem open name NAME --file PATH" },
+	{ "open", mem_open, "open a file, fd, DMA-BUF or BAR: mem open name NAME --file PATH" },
 	{ "free", mem_free, "free a memory object that is not mapped" },
 	{ "list", mem_list, "the memory objects of this context" },
 	{ NULL, NULL, NULL },

@@ -91,7 +91,12 @@ static int compat_show(struct ctl *c, int argc, char **argv)
 	rc = ctl_need_iommufd(c);
 	if (rc)
 		return rc;
-	if (!c->dry_run) {
+	if (c->dry_run) {
+		/* what 'vfio-compat set' chose (no ranges: no kernel) */
+		have = c->compat_known;
+		id = c->compat_ioas_id;
+		obj = have ? ctl_find_id(c, CTL_OBJ_IOAS, id) : NULL;
+	} else {
 		rc = du_vfio_compat_ioas_get(c->iommufd, &id);
 		if (rc && rc != -ENODEV && rc != -ENOENT)
 			return ctl_fail(c, du_exit_for_errno(rc, 0),
@@ -156,6 +161,9 @@ static int compat_set(struct ctl *c, int argc, char **argv)
 					"IOMMU_VFIO_IOAS SET ioas %u: %s", id,
 					strerror(-rc));
 	}
+	c->compat_known = true;
+	c->compat_ioas_id = id;
+	c->compat_iommu_set = false;	/* VFIO_SET_IOMMU again for it */
 	ctl_result_open(c);
 	ctl_print_obj_ref("ioas_id", "name", obj, id);
 	du_printf("vfio-compat ioas %u", id);
@@ -183,6 +191,8 @@ static int compat_clear(struct ctl *c, int argc, char **argv)
 			return ctl_fail(c, du_exit_for_errno(rc, 0),
 					"IOMMU_VFIO_IOAS CLEAR: %s", strerror(-rc));
 	}
+	c->compat_known = false;
+	c->compat_iommu_set = false;
 	ctl_result_open(c);
 	du_printf("vfio-compat cleared");
 	ctl_result_close();
@@ -194,6 +204,8 @@ static const struct ctl_cmd compat_cmds[] = {
 	{ "show", compat_show, "the compatibility IOAS and its IOVA ranges" },
 	{ "set", compat_set, "use an IOAS for the compatibility container" },
 	{ "clear", compat_clear, "forget the compatibility IOAS" },
+	{ "map", ctl_compat_map, "VFIO_IOMMU_MAP_DMA of memory by address (anonymous, an mmap() of an fd or BAR)" },
+	{ "unmap", ctl_compat_unmap, "VFIO_IOMMU_UNMAP_DMA of a range or everything" },
 	{ NULL, NULL, NULL },
 };
 

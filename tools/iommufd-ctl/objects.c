@@ -377,6 +377,8 @@ const char *ctl_src_name(enum ctl_src src)
 	case CTL_SRC_DMABUF: return "dmabuf";
 	case CTL_SRC_COPY: return "copy";
 	case CTL_SRC_MEM: return "mem";
+	case CTL_SRC_MMAP_FD: return "mmap-fd";
+	case CTL_SRC_BAR: return "bar";
 	}
 	return "unknown";
 }

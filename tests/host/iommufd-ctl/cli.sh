@@ -463,7 +463,7 @@ test_completion_completes_commands_and_names() {
 	COMP_WORDS=(iommufd-ctl io); COMP_CWORD=1; COMP_LINE="iommufd-ctl io"; COMP_POINT=${#COMP_LINE}
 	_iommufd_ctl
 	assertEquals "top level" "ioas" "${COMPREPLY[*]}"
-	COMP_WORDS=(iommufd-ctl ioas map --d); COMP_CWORD=3; COMP_LINE="iommufd-ctl ioas map --d"; COMP_POINT=${#COMP_LINE}
+	COMP_WORDS=(iommufd-ctl ioas map --dm); COMP_CWORD=3; COMP_LINE="iommufd-ctl ioas map --dm"; COMP_POINT=${#COMP_LINE}
 	_iommufd_ctl
 	assertEquals "options of ioas map" "--dmabuf-fd" "${COMPREPLY[*]}"
 	printf 'ioas alloc name Alpha\nioas alloc name Beta\ndevice bind --device 00:03.0 name Dev\n' >"$work/names.batch"

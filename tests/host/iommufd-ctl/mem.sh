@@ -49,7 +49,7 @@ test_mem_slices_mapped_again_and_again() {
 	assertEquals "a kernel-chosen IOVA is modelled" '[4096,true,false]' \
 		"$(jqo '.results[6] | [.iova, .iova_modelled, .fixed]')"
 	assertEquals "mem list counts the mappings" \
-		'[{"mem_id":1,"name":"M","kind":"anon","path":null,"fd":null,"size":65536,"size_hex":"0x10000","map_by":"address","readable":true,"writable":true,"mappings":3}]' \
+		'[{"mem_id":1,"name":"M","kind":"anon","path":null,"fd":null,"device":null,"bar":null,"size":65536,"size_hex":"0x10000","map_by":"address","readable":true,"writable":true,"mappings":3}]' \
 		"$(jqo '.results[7].mem')"
 	assertEquals "unmap --all" $((16384 * 2 + 4096)) "$(jqo '.results[8].unmapped')"
 	assertEquals "freed" '["M",false]' "$(jqo '.results[9] | [.name, .kept]')"
