@@ -66,7 +66,7 @@ static const struct argp_option options[] = {
 	{ "matrix", 'm', NULL, 0,
 	  "Compare every pair of DEVICEs (default: the devices bound to vfio-pci, else every endpoint with a memory BAR)", 1 },
 	{ "verify", OPT_VERIFY, NULL, 0,
-	  "Also try it: export a DMA-BUF of PROVIDER's BAR and map it into an IOAS attached to CLIENT (both bound to vfio-pci; needs root); with an edu CLIENT, DMA through it and check the bytes.  With --matrix: every pair", 1 },
+	  "Also try it: export a DMA-BUF of PROVIDER's BAR and map it into an IOAS attached to CLIENT (both bound to vfio-pci; needs root); with an edu CLIENT, DMA through it and check the bytes; then map the BAR and the buffer by the address of their mmap() (IOMMU_IOAS_MAP: does this kernel take BARs by address?).  With --matrix: every pair", 1 },
 	{ NULL, 0, NULL, 0, "Options:", 2 },
 	{ "all", 'a', NULL, 0,
 	  "With --matrix and no DEVICE: every endpoint with a memory BAR, even when some devices are bound to vfio-pci", 2 },
@@ -686,7 +686,89 @@ static void print_dma_api(const struct p2p_verdict *v)
 	du_out_close_object();
 }
 
-static void print_iommufd(const struct p2p_verdict *v)
+/* One by-address try: "bar_mmap" (true accepted, false refused, null not
+ * tried), "bar_mmap_error" (the errno name of the refusal, or of the
+ * mmap() that failed) and "bar_mmap_reason" (why not tried). */
+static void print_by_addr_try(const char *key, const char *label,
+			      const struct by_addr_try *t)
+{
+	char k_err[32], k_why[32], why[128];
+
+	snprintf(k_err, sizeof(k_err), "%s_error", key);
+	snprintf(k_why, sizeof(k_why), "%s_reason", key);
+	du_printf("%s: ", label);
+	if (t->tried && !t->mmap_failed) {
+		du_print_bool(DU_JSON, key, NULL, t->ok);
+		if (t->ok) {
+			du_print_null(DU_JSON, k_err, NULL);
+			du_printf("accepted");
+		} else {
+			du_print_string(DU_ANY, k_err, "refused (%s)",
+					du_errno_name(t->err));
+		}
+		du_print_null(DU_JSON, k_why, NULL);
+		return;
+	}
+	du_print_null(DU_JSON, key, NULL);
+	if (t->mmap_failed) {
+		du_print_string(DU_JSON, k_err, NULL, du_errno_name(t->err));
+		snprintf(why, sizeof(why), "its mmap() failed: %s",
+			 strerror(t->err));
+	} else {
+		du_print_null(DU_JSON, k_err, NULL);
+		snprintf(why, sizeof(why), "%s", t->why);
+	}
+	du_print_string(DU_ANY, k_why, "not tried (%s)", why);
+}
+
+/*
+ * "by_address" in "iommufd": does the kernel take IOMMU_IOAS_MAP of an
+ * address range backed by a BAR (an mmap() through the VFIO device fd) or
+ * by an exported buffer (its mmap())?  No kernel flag says so: --verify
+ * tries it; without it, null and "by_address_reason".
+ */
+static void print_by_address(const struct verify_result *r)
+{
+	const struct by_addr_try *refused = NULL;
+
+	char why[224];
+
+	if (!r || !r->by_addr_ran) {
+		snprintf(why, sizeof(why), "not tried: %s", !r ?
+			 "needs --verify (no kernel flag says whether BARs are mapped by address; --verify tries it)" :
+			 r->why[0] ? r->why : "--verify did not try this pair");
+		du_print_null(DU_JSON, "by_address", NULL);
+		du_print_string(DU_JSON, "by_address_reason", NULL, why);
+		return;
+	}
+	du_out_open_object("by_address");
+	du_printf("  by address (IOMMU_IOAS_MAP of an mmap()): ");
+	print_by_addr_try("bar_mmap", "BAR through the device fd",
+			  &r->by_addr_bar);
+	du_printf("; ");
+	print_by_addr_try("dmabuf_mmap", "exported buffer",
+			  &r->by_addr_dmabuf);
+	if (r->by_addr_bar.tried && !r->by_addr_bar.mmap_failed &&
+	    !r->by_addr_bar.ok)
+		refused = &r->by_addr_bar;
+	else if (r->by_addr_dmabuf.tried && !r->by_addr_dmabuf.mmap_failed &&
+		 !r->by_addr_dmabuf.ok)
+		refused = &r->by_addr_dmabuf;
+	if (refused) {
+		du_print_string(DU_JSON, "error", NULL,
+				du_errno_name(refused->err));
+		if (refused->err == EFAULT)
+			du_printf(": this kernel cannot map BARs by address (map a DMA-BUF with IOMMU_IOAS_MAP_FILE)");
+	} else {
+		du_print_null(DU_JSON, "error", NULL);
+	}
+	du_print_nl();
+	du_out_close_object();
+	du_print_null(DU_JSON, "by_address_reason", NULL);
+}
+
+static void print_iommufd(const struct p2p_verdict *v,
+			  const struct verify_result *vr)
 {
 	du_out_open_object("iommufd");
 	du_printf("iommufd importers (IOMMU_IOAS_MAP_FILE of a VFIO DMA-BUF): ");
@@ -708,6 +790,7 @@ static void print_iommufd(const struct p2p_verdict *v)
 	else
 		du_print_null(DU_JSON, "switch_ingress", NULL);
 	print_tri("root_complex_p2p_known_good", v->rc_p2p_known_good);
+	print_by_address(vr);
 	if (!v->iommufd_maps) {
 		du_out_close_object();
 		return;
@@ -851,7 +934,7 @@ static void print_pair(const struct p2p_topo *t, const struct p2p_verdict *v,
 		print_cpu(t);
 	}
 	print_dma_api(v);
-	print_iommufd(v);
+	print_iommufd(v, vr);
 	{
 		bool disagree = v->map == MAP_NOT_SUPPORTED && v->iommufd_maps;
 

@@ -11,6 +11,16 @@
 
 #include "topo.h"
 
+/* One try of IOMMU_IOAS_MAP of an mmap() of device memory (the client
+ * attached first: a kernel without the feature then refuses the map). */
+struct by_addr_try {
+	bool tried;			/* false: see why */
+	bool ok;			/* the kernel mapped it */
+	bool mmap_failed;		/* err is mmap()'s, not the map's */
+	int err;			/* errno, 0 when ok */
+	char why[96];			/* why not tried */
+};
+
 /* Outcome of --verify for one pair. */
 struct verify_result {
 	bool ran;			/* false: skipped, see why */
@@ -27,6 +37,11 @@ struct verify_result {
 	bool dma_write_ok;		/* edu -> provider BAR bytes arrived */
 	bool dma_read_ok;		/* provider BAR -> edu bytes arrived */
 	int dma_err;			/* errno from the edu engine */
+	/* IOMMU_IOAS_MAP by address: an mmap() of the provider BAR through
+	 * its VFIO device fd, and an mmap() of the exported buffer; no
+	 * kernel flag says whether it works, so it is tried */
+	bool by_addr_ran;
+	struct by_addr_try by_addr_bar, by_addr_dmabuf;
 	int exit_code;			/* DU_EXIT_* for this pair */
 };
 

@@ -5,7 +5,11 @@
  * attached to (IOMMU_IOAS_MAP_FILE), and when the client is QEMU's edu
  * device, let it DMA through that mapping and compare the bytes with what
  * the provider's BAR holds (read through an mmap of the BAR region of the
- * provider's VFIO device fd).
+ * provider's VFIO device fd).  Then, with the client still attached, try
+ * IOMMU_IOAS_MAP of address ranges backed by the provider's memory: an
+ * mmap() of the BAR through its VFIO device fd, and an mmap() of the
+ * exported buffer (does this kernel map BARs by address, as a VMM that
+ * maps its guest's memory map asks it to?).
  */
 #ifdef HAVE_CONFIG_H
 # include <config.h>
@@ -23,6 +27,7 @@
 #include "du/edu.h"
 #include "du/exitcodes.h"
 #include "du/iommufd.h"
+#include "du/uapi.h"
 #include "du/vfio.h"
 
 #include "p2p-probe.h"
@@ -182,6 +187,59 @@ out:
 	free(want);
 }
 
+/* IOMMU_IOAS_MAP of length bytes of fd at offset, mmap()ed; t says how
+ * it went.  The mapping and the mmap() are undone. */
+static void try_map_va(int ifd, uint32_t ioas, int fd, uint64_t offset,
+		       uint64_t length, struct by_addr_try *t)
+{
+	uint64_t iova = 0;
+	void *va;
+	int ret;
+
+	t->tried = true;
+	va = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  (off_t)offset);
+	if (va == MAP_FAILED) {
+		t->mmap_failed = true;
+		t->err = errno;
+		return;
+	}
+	ret = du_ioas_map(ifd, ioas, va, length, &iova,
+			  DU_IOMMU_READ | DU_IOMMU_WRITE);
+	if (ret) {
+		t->err = -ret;
+	} else {
+		t->ok = true;
+		du_ioas_unmap(ifd, ioas, iova, length, NULL);
+	}
+	munmap(va, length);
+}
+
+static void by_address(struct du_vfio_device *prov, int ifd, uint32_t ioas,
+		       int bar, uint64_t length, int dmabuf,
+		       struct verify_result *r)
+{
+	struct du_vfio_region reg;
+	int ret;
+
+	r->by_addr_ran = true;
+	ret = du_vfio_region_info(prov->fd, (unsigned int)bar, &reg);
+	if (ret)
+		snprintf(r->by_addr_bar.why, sizeof(r->by_addr_bar.why),
+			 "region info of BAR%d: %s", bar, strerror(-ret));
+	else if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		snprintf(r->by_addr_bar.why, sizeof(r->by_addr_bar.why),
+			 "vfio-pci does not allow an mmap() of BAR%d", bar);
+	else
+		try_map_va(ifd, ioas, prov->fd, reg.offset, length,
+			   &r->by_addr_bar);
+	if (dmabuf < 0)
+		snprintf(r->by_addr_dmabuf.why, sizeof(r->by_addr_dmabuf.why),
+			 "no exported buffer (the export failed)");
+	else
+		try_map_va(ifd, ioas, dmabuf, 0, length, &r->by_addr_dmabuf);
+}
+
 void p2p_verify(struct p2p_node *provider, struct p2p_node *client, int bar,
 		struct verify_result *r)
 {
@@ -267,7 +325,7 @@ void p2p_verify(struct p2p_node *provider, struct p2p_node *client, int bar,
 	if (dmabuf < 0) {
 		r->export_err = -dmabuf;
 		r->exit_code = du_vfio_exit_code(DU_VFIO_OP_EXPORT, dmabuf);
-		goto out;
+		goto by_addr;
 	}
 	if (is_edu) {
 		r->iova = EDU_BAR_IOVA;
@@ -279,7 +337,7 @@ void p2p_verify(struct p2p_node *provider, struct p2p_node *client, int bar,
 		r->map_err = -ret;
 		r->iova = 0;
 		r->exit_code = du_vfio_exit_code(DU_VFIO_OP_MAP_FILE, ret);
-		goto out;
+		goto by_addr;
 	}
 	r->mapped = true;
 	r->exit_code = DU_EXIT_OK;
@@ -292,6 +350,8 @@ void p2p_verify(struct p2p_node *provider, struct p2p_node *client, int bar,
 			 "the client is not an edu device (1234:11e8)");
 	}
 	du_ioas_unmap(ifd, ioas, r->iova, range.length, NULL);
+by_addr:
+	by_address(&prov, ifd, ioas, r->bar, range.length, dmabuf, r);
 out:
 	if (dmabuf >= 0)
 		close(dmabuf);
