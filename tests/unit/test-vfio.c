@@ -188,6 +188,20 @@ static void test_not_vfio(void)
 	is_int(du_iommufd_option_get(fd, IOMMU_OPTION_HUGE_PAGES, 1, &v64),
 	       -ENOTTY, "option: ENOTTY");
 	is_int(du_vfio_compat_ioas_get(fd, &v32), -ENOTTY, "vfio ioas: ENOTTY");
+	is_int(du_vfio_compat_set_iommu(fd, VFIO_TYPE1v2_IOMMU), -ENOTTY,
+	       "VFIO_SET_IOMMU: ENOTTY");
+	is_int(du_vfio_compat_map_dma(fd, 0x100000, &v64, 4096,
+				      DU_IOMMU_READ | DU_IOMMU_WRITE),
+	       -ENOTTY, "VFIO_IOMMU_MAP_DMA: ENOTTY");
+	is_int(du_vfio_compat_map_dma(fd, 0x100000, &v64, 4096,
+				      DU_IOMMU_READ | DU_IOMMU_FIXED),
+	       -EINVAL, "VFIO_IOMMU_MAP_DMA: only read and write flags");
+	v64 = 7;
+	is_int(du_vfio_compat_unmap_dma(fd, 0x100000, 4096, &v64), -ENOTTY,
+	       "VFIO_IOMMU_UNMAP_DMA: ENOTTY");
+	is_int((int)v64, 7, "nothing unmapped reported on an error");
+	is_int(du_vfio_compat_unmap_dma(fd, 0, 0, NULL), -ENOTTY,
+	       "VFIO_IOMMU_UNMAP_DMA of everything: ENOTTY");
 	is_int(du_edu_open(fd, &e), -ENOTTY, "edu open on /dev/null: ENOTTY");
 	close(fd);
 
