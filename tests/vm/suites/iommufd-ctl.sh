@@ -6,7 +6,12 @@
 # iommufd-edu-dma through `iommufd-ctl exec`) reads and writes through
 # them; a VFIO DMA-BUF of the ivshmem BAR (exported by `vfio-dmabuf exec`)
 # mapped with IOMMU_IOAS_MAP_FILE receives edu's DMA, checked in the BAR's
-# backing file; a revoked buffer's mapping is gone.  Profile: p2p.
+# backing file; a revoked buffer's mapping is gone.  Issue 12: the BAR and
+# an exported buffer mapped by the address of iommufd-ctl's own mmap()
+# (ioas map --device/--bar, --mmap-fd; vfio-compat map through the
+# compatibility container) receive edu's DMA the same way; these tests
+# need a kernel that maps BARs by address and fail on one that does not
+# (EFAULT, exit status 3).  Profile: p2p.
 #
 #   tests/vm/run-vm.sh --profile p2p --suite iommufd-ctl
 
@@ -19,9 +24,19 @@
 #   0x1000000  DMA-BUF mapping test        (16 MiB)
 #   0x1400000  revoke test                 (20 MiB)
 #   0x1800000  multi-range export          (24 MiB)
+#   0x1c00000  BAR by address              (28 MiB)
+#   0x2000000  exported buffer by address  (32 MiB)
+#   0x2400000  BAR by address, compat      (36 MiB)
+#   0x2800000  revoke by address           (40 MiB)
+#   0x2c00000  multi-range by address      (44 MiB)
 DMABUF_OFF=0x1000000
 REVOKE_OFF=0x1400000
 MULTI_OFF=0x1800000
+BYADDR_BAR_OFF=0x1c00000
+BYADDR_DMABUF_OFF=0x2000000
+BYADDR_COMPAT_OFF=0x2400000
+BYADDR_REVOKE_OFF=0x2800000
+BYADDR_MULTI_OFF=0x2c00000
 
 oneTimeSetUp() {
 	work=$(mktemp -d "$PWD/ictl.XXXXXX")
@@ -572,6 +587,190 @@ EOF
 	assertEquals "DMA before the revoke landed" "$(printf '6b%.0s' $(seq 4096))" "$(bytes "$DU_IVSHMEM_FILE" "$REVOKE_OFF" 4096)"
 	assertEquals "DMA after the revoke did not" "$(printf '00%.0s' $(seq 4096))" "$(bytes "$DU_IVSHMEM_FILE" $((REVOKE_OFF + 4096)) 4096)"
 	assertTrue "the DMA after the revoke faulted ($before -> $after)" "[ $after -gt $before ]"
+}
+
+# ---- issue 12: BARs and exported buffers mapped by address --------------------
+#
+# iommufd-ctl mmap()s the memory itself and maps the address range
+# (IOMMU_IOAS_MAP, VFIO_IOMMU_MAP_DMA), as a VMM maps its guest's memory
+# map.  edu is attached before every such map: a kernel without the
+# feature then refuses the map with EFAULT (with no device attached it
+# would map lazily and refuse the attach).
+
+# byaddr_setup BYTE [ivs]: batch lines: edu bound and attached to IOAS A,
+# a pattern of 8 KiB of BYTE mapped read-only at IOVA 0x100000 ($work/pattern),
+# and with "ivs" ivshmem bound as ivs.
+byaddr_setup() {
+	mkfile "$work/pattern" 8192 "$1"
+	printf '%s\n' "$EDU_SETUP"
+	[ -z "${2:-}" ] || echo "device bind --device $DU_IVSHMEM_BDF name ivs"
+	echo "ioas map --ioas A --file $work/pattern --iova 0x100000 --access r"
+}
+
+# landed OFFSET: 8 KiB of ivshmem's BAR2 at OFFSET (the host's backing file,
+# read through the share) equal $work/pattern; short messages either way.
+landed() {
+	if cmp -s -n 8192 <(tail -c +$(($1 + 1)) "$DU_IVSHMEM_FILE") "$work/pattern"; then
+		echo yes
+	else
+		echo "no: $(bytes "$DU_IVSHMEM_FILE" "$1" 16)... where $(bytes "$work/pattern" 0 16)... was written"
+	fi
+}
+
+# bar_vmas: a batch line printing how many mappings of ivshmem's BAR2
+# iommufd-ctl (the parent of exec's program) has, as "bar-vmas=N".
+BAR_VMAS="exec --device edu -- sh -c 'echo bar-vmas=\$(grep -c \"$DU_IVSHMEM_BDF/2\" /proc/\$PPID/maps)'"
+
+test_bar_by_address_receives_edu_dma() {
+	vm_fill "$DU_IVSHMEM_FILE" "$BYADDR_BAR_OFF" 8192 0
+	ictl_batch "$(byaddr_setup 0x96 ivs)
+ioas map --ioas A --device ivs --bar 2 --offset $BYADDR_BAR_OFF --length 2M --iova 0x1000000
+$BAR_VMAS
+exec --device edu -- iommufd-edu-dma copy 0x100000 0x1000000 8K
+ioas list
+ioas unmap --ioas A --iova 0x1000000 --length 2M
+$BAR_VMAS" -j
+	assertEquals "exit status (3: the kernel cannot map a BAR by address)" 0 "$rc"
+	assertEquals "source, what, device, bar, offset, length" \
+		"[\"bar\",\"$DU_IVSHMEM_BDF BAR2\",\"$DU_IVSHMEM_BDF\",2,$((BYADDR_BAR_OFF)),2097152]" \
+		"$(jq -c '.results[5] | [.source, .what, .device, .bar, .offset, .length]' "$work/out")"
+	assertEquals "listed with the IOAS" "bar" "$(jq -r '.results[8].ioas[0].mappings[] | select(.iova == 16777216) | .source' "$work/out")"
+	assertEquals "edu's bytes reached the BAR" yes "$(landed "$BYADDR_BAR_OFF")"
+	vm_host_expect "edu DMA into the BAR mapped by address" "$DU_IVSHMEM_FILE" "$BYADDR_BAR_OFF" "$work/pattern"
+	assertContains "the BAR was mmap()ed while mapped" "$err" "bar-vmas=1"
+	assertContains "and munmap()ed after the unmap" "$err" "bar-vmas=0"
+}
+
+test_exported_buffer_by_address_receives_edu_dma() {
+	need_vfio_dmabuf || return 0
+	vm_fill "$DU_IVSHMEM_FILE" "$BYADDR_DMABUF_OFF" 8192 0
+	byaddr_setup 0xa7 >"$work/batch"
+	cat >>"$work/batch" <<'EOF'
+ioas map --ioas A --mmap-fd $VFIO_DMABUF_FD --iova 0x1000000
+exec --device edu -- iommufd-edu-dma copy 0x100000 0x1000000 8K
+EOF
+	vfio-dmabuf exec --device "$DU_IVSHMEM_BDF" --bar 2 --range "$BYADDR_DMABUF_OFF:2M" -- \
+		iommufd-ctl -j -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/out" "$work/err" >&2
+	assertEquals "exit status (3: the kernel cannot map a DMA-BUF by address)" 0 "$rc"
+	assertEquals "source, length of the whole buffer" '["mmap-fd",2097152,true]' \
+		"$(jq -c '.results[4] | [.source, .length, .fd_checked]' "$work/out")"
+	assertEquals "edu's bytes reached the buffer's BAR range" yes "$(landed "$BYADDR_DMABUF_OFF")"
+	vm_host_expect "edu DMA into the DMA-BUF mapped by address" "$DU_IVSHMEM_FILE" "$BYADDR_DMABUF_OFF" "$work/pattern"
+}
+
+test_compat_container_maps_a_bar_by_address() {
+	vm_fill "$DU_IVSHMEM_FILE" "$BYADDR_COMPAT_OFF" 8192 0
+	ictl_batch "$(byaddr_setup 0xb8 ivs)
+vfio-compat set --ioas A
+vfio-compat map --iova 0x200000 --length 64K
+exec --device edu -- iommufd-edu-dma write 0x200000 4K 0x3d
+exec --device edu -- iommufd-edu-dma read 0x200000 4K 0x3d
+vfio-compat map --device ivs --bar 2 --offset $BYADDR_COMPAT_OFF --length 2M --iova 0x1000000
+exec --device edu -- iommufd-edu-dma copy 0x100000 0x1000000 8K
+vfio-compat unmap --iova 0x1000000 --length 2M
+vfio-compat unmap --all" -j
+	assertEquals "exit status (3: the kernel cannot map a BAR by address)" 0 "$rc"
+	assertEquals "anonymous memory through the compat container" '["vfio-compat map","anon",2097152,true]' \
+		"$(jq -c '.results[6] | [.command, .source, .iova, .fixed]' "$work/out")"
+	assertEquals "the BAR through the compat container" '["vfio-compat map","bar",16777216]' \
+		"$(jq -c '.results[9] | [.command, .source, .iova]' "$work/out")"
+	assertEquals "VFIO_IOMMU_UNMAP_DMA reports the bytes (--all: the pattern too)" '[2097152,73728]' \
+		"$(jq -c '[.results[11,12].unmapped]' "$work/out")"
+	assertEquals "edu's bytes reached the BAR" yes "$(landed "$BYADDR_COMPAT_OFF")"
+	vm_host_expect "edu DMA into the BAR mapped through the compat container" "$DU_IVSHMEM_FILE" "$BYADDR_COMPAT_OFF" "$work/pattern"
+}
+
+test_revoked_buffer_mapped_by_address() {
+	# The buffer is mmap()ed once (mem open --mmap) and mapped by
+	# address; after the revoke edu's DMA faults and leaves the BAR as it
+	# was, the unmap still works, and mapping the address range again is
+	# refused with ENODEV (exit status 4).
+	need_vfio_dmabuf || return 0
+	local sock=$work/ba-broker.sock id before after
+	vfio-dmabuf serve --socket "$sock" --device "$DU_IVSHMEM_BDF" --background >&2 ||
+		{ fail "broker did not start"; return 0; }
+	id=$(vfio-dmabuf -j export --socket "$sock" --device "$DU_IVSHMEM_BDF" --bar 2 \
+		--range "$BYADDR_REVOKE_OFF:2M" 2>/dev/null | jq -r '[.. | .id? | select(type == "number")][0]')
+	vm_fill "$DU_IVSHMEM_FILE" "$BYADDR_REVOKE_OFF" 8192 0
+	before=$(vm_dmar_faults)
+	cat >"$work/batch" <<EOF
+$EDU_SETUP
+mem open name D --dmabuf-fd \$VFIO_DMABUF_FD --mmap
+ioas map --ioas A --mem D --iova 0x1000000
+exec -- iommufd-edu-dma write 0x1000000 4K 0x4b
+exec -- vfio-dmabuf revoke --socket $sock --id $id
+exec -- iommufd-edu-dma write 0x1001000 4K 0x4c
+ioas unmap --ioas A --iova 0x1000000 --length 2M
+ioas map --ioas A --mem D --iova 0x1000000
+EOF
+	timeout 120 vfio-dmabuf exec --socket "$sock" --id "$id" -- \
+		iommufd-ctl -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	after=$(vm_dmar_faults)
+	cat "$work/out" "$work/err" >&2
+	vfio-dmabuf stop --socket "$sock" >&2 2>&1
+	assertNotEquals "nothing hung" 124 "$rc"
+	assertEquals "the map after the revoke: exit status 4 (3: no map by address at all)" 4 "$rc"
+	assertEquals "$work/batch:10: ioas map: IOMMU_IOAS_MAP: the buffer was revoked, or the device is being reset or has its memory disabled (ENODEV)" \
+		"$(grep -v '^revoked' "$work/err")"
+	assertContains "the revoked mapping unmaps whole" "$(cat "$work/out")" "unmapped [0x1000000 +0x200000] 0x200000 bytes"
+	mkfile "$work/pattern" 4096 0x4b
+	assertTrue "DMA before the revoke landed" "cmp -s -n 4096 <(tail -c +$((BYADDR_REVOKE_OFF + 1)) '$DU_IVSHMEM_FILE') '$work/pattern'"
+	mkfile "$work/pattern" 4096 0
+	assertTrue "DMA after the revoke did not" "cmp -s -n 4096 <(tail -c +$((BYADDR_REVOKE_OFF + 4096 + 1)) '$DU_IVSHMEM_FILE') '$work/pattern'"
+	assertTrue "the DMA after the revoke faulted ($before -> $after)" "[ $after -gt $before ]"
+}
+
+test_multi_range_buffer_by_address_is_explained() {
+	need_vfio_dmabuf || return 0
+	printf '%s\n' "$EDU_SETUP" 'ioas map --ioas A --mmap-fd $VFIO_DMABUF_FD --length 4K' >"$work/batch"
+	vfio-dmabuf exec --device "$DU_IVSHMEM_BDF" --bar 2 \
+		--range "$BYADDR_MULTI_OFF:4K,$((BYADDR_MULTI_OFF + 0x10000)):4K" -- \
+		iommufd-ctl -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	cat "$work/err" >&2
+	assertEquals "EOPNOTSUPP: exit status 3" 3 "$rc"
+	assertEquals "$work/batch:4: ioas map: IOMMU_IOAS_MAP: iommufd cannot map this memory: a DMA-BUF of several ranges, or a BAR without a P2P provider (EOPNOTSUPP)" \
+		"$(grep -v '^vfio-dmabuf exec: warning' "$work/err")"
+}
+
+test_by_address_no_leaks_valgrind_or_asan() {
+	# The mmap()s of the by-address sources, mapped, unmapped and left
+	# mapped at the end; a failing line in between (nothing half made).
+	local wrap=()
+	if ldd "$(command -v iommufd-ctl)" 2>/dev/null | grep -q libasan; then
+		export ASAN_OPTIONS=exitcode=99:detect_leaks=1 LSAN_OPTIONS=exitcode=99
+	elif command -v valgrind >/dev/null; then
+		wrap=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+	else
+		skip_test "valgrind is not installed"
+		return 0
+	fi
+	cat >"$work/batch" <<EOF
+$EDU_SETUP
+mem open name B --device $DU_IVSHMEM_BDF --bar 2 --length 4M
+ioas map --mem B --offset 1M --length 64K --iova 0x1000000
+ioas map --device $DU_IVSHMEM_BDF --bar 2 --offset 2M --length 64K --iova 0x2000000
+ioas map --device $DU_IVSHMEM_BDF --bar 2 --offset 2M --length 64K --iova 0x2000000
+$BAR_VMAS
+ioas unmap --iova 0x2000000 --length 64K
+vfio-compat set
+vfio-compat map --mem B --length 64K --iova 0x3000000
+vfio-compat map --device $DU_IVSHMEM_BDF --bar 2 --offset 3M --length 64K --iova 0x4000000
+vfio-compat map --length 64K --iova 0x5000000
+vfio-compat unmap --iova 0x4000000 --length 64K
+show
+EOF
+	"${wrap[@]}" iommufd-ctl -j -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	unset ASAN_OPTIONS LSAN_OPTIONS
+	cat "$work/err" >&2
+	assertEquals "only the overlapping map fails (99: a sanitizer or valgrind report)" 1 "$rc"
+	assertEquals "no report" "" "$(grep -i 'sanitizer\|^==[0-9]*== .*\(lost\|Invalid\)' "$work/err")"
+	assertEquals "14 of 15 lines succeeded" 14 "$(jq '.results | length' "$work/out")"
+	assertContains "the failed map's mmap() is undone" "$(cat "$work/err")" "bar-vmas=2"
 }
 
 vm_require_devices edu ivshmem

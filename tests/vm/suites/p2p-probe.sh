@@ -3,7 +3,10 @@
 #
 # p2p-probe on the QEMU topologies: what it predicts for every pair of the
 # profile's devices matches what --verify gets from the kernel, and what it
-# reads (path, ACS) matches the hierarchy the profile built.
+# reads (path, ACS) matches the hierarchy the profile built.  Issue 12:
+# --verify also reports whether the kernel maps the provider's BAR (and the
+# exported buffer) by the address of an mmap(); the tests of that need a
+# kernel that does, and fail on one that does not.
 #
 #   tests/vm/run-vm.sh --profile p2p,switch,rootports --suite p2p-probe
 #
@@ -78,6 +81,7 @@ test_prediction_matches_verify_for_every_pair() {
 	assertEquals "edu DMAs whose bytes did not arrive" "" \
 		"$(q '.pairs[] | select(.verify.dma.ran and (.verify.dma.write_ok and .verify.dma.read_ok | not)) | "\(.provider) -> \(.client)"')"
 	tap_diag "verified $(q '[.pairs[] | select(.verify.ran)] | length') pairs, $(q '[.pairs[] | select(.verify.dma.ran)] | length') with edu DMA, in $((SECONDS - t0)) s"
+	tap_diag "by address: $(q '[.pairs[] | select(.verify.ran) | "\(.provider) BAR\(.verify.bar) -> \(.client): \(.iommufd.by_address | "bar \(.bar_mmap) \(.bar_mmap_error // "") dmabuf \(.dmabuf_mmap) \(.dmabuf_mmap_error // "")")"] | join("; ")')"
 }
 
 # --bar 2 picks the providers that have a BAR2 (ivshmem, not edu).
@@ -106,6 +110,8 @@ test_verify_one_pair_text() {
 	assertContains "DMA both ways" "$(cat "$work/out")" \
 		"client writes into the provider BAR: yes, client reads from it: yes"
 	assertContains "prediction" "$(cat "$work/out")" "prediction for iommufd (maps: yes) confirmed"
+	assertContains "BAR and buffer mapped by address (issue 12)" "$(cat "$work/out")" \
+		"by address (IOMMU_IOAS_MAP of an mmap()): BAR through the device fd: accepted; exported buffer: accepted"
 	# the provider's first bytes are restored: the host file shows the
 	# pattern only while the test runs
 }
@@ -120,6 +126,25 @@ test_root_complex_pair() {
 	assertEquals "q35 host bridge not allowlisted: refused" not_supported \
 		"$(q '.pairs[0].dma_api.map_type')"
 	assertEquals "but iommufd maps" true "$(q '.pairs[0].importers_disagree')"
+	assertEquals "by address: not tried without --verify" null "$(q '.pairs[0].iommufd.by_address')"
+	assertContains "and says so" "$(q '.pairs[0].iommufd.by_address_reason')" "needs --verify"
+}
+
+# Issue 12: the kernel maps the ivshmem BAR by the address of its mmap()
+# through the VFIO device fd, and the exported buffer by the address of
+# its mmap(), with edu attached (a kernel without the feature: EFAULT).
+test_verify_maps_the_bar_by_address() {
+	local e i
+	e=$(bdf edu) i=$(bdf ivshmem)
+	[ -n "$e" ] && [ -n "$i" ] || { e=$(bdf sw_edu) i=$(bdf sw_ivshmem); }
+	[ -n "$e" ] && [ -n "$i" ] || { skip_test "no edu + ivshmem pair"; return; }
+	probe --verify --bar 2 "$i" "$e"
+	assertEquals "exit status" 0 "$rc"
+	assertEquals "accepted by address (false and EFAULT: the kernel cannot)" \
+		'{"bar_mmap":true,"bar_mmap_error":null,"bar_mmap_reason":null,"dmabuf_mmap":true,"dmabuf_mmap_error":null,"dmabuf_mmap_reason":null,"error":null}' \
+		"$(jq -c '.pairs[0].iommufd.by_address' "$work/out")"
+	assertEquals "no reason" null "$(q '.pairs[0].iommufd.by_address_reason')"
+	assertEquals "MAP_FILE as before" true "$(q '.pairs[0].verify.map.ok')"
 }
 
 test_switch_pair() {
