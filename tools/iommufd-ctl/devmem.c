@@ -120,6 +120,9 @@ int ctl_bar_range(struct ctl *c, const struct ctl_bar *b, uint64_t offset,
 				 offset, b->what, b->size);
 	if (!has_length)
 		*length = b->size - offset;
+	else if (*length > b->size - offset && !offset)
+		return ctl_usage(c, "--length 0x%" PRIx64 " is past the end of %s (size 0x%" PRIx64 ")",
+				 *length, b->what, b->size);
 	else if (*length > b->size - offset)
 		return ctl_usage(c, "--offset 0x%" PRIx64 " + --length 0x%" PRIx64 " is past the end of %s (size 0x%" PRIx64 ")",
 				 offset, *length, b->what, b->size);

@@ -358,6 +358,7 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 		rc = ctl_bar_resolve(c, o.device, (unsigned int)o.bar, &bar);
 		if (rc)
 			return rc;
+		size = o.length;
 		rc = ctl_bar_range(c, &bar, 0, o.has_length, &size);
 		if (rc)
 			goto fail;

@@ -755,6 +755,7 @@ ioas map --mem B --offset 1M --length 64K --iova 0x1000000
 ioas map --device $DU_IVSHMEM_BDF --bar 2 --offset 2M --length 64K --iova 0x2000000
 ioas map --device $DU_IVSHMEM_BDF --bar 2 --offset 2M --length 64K --iova 0x2000000
 $BAR_VMAS
+mem open name X --device $DU_IVSHMEM_BDF --bar 2 --length 128M
 ioas unmap --iova 0x2000000 --length 64K
 vfio-compat set
 vfio-compat map --mem B --length 64K --iova 0x3000000
@@ -767,9 +768,10 @@ EOF
 	rc=$?
 	unset ASAN_OPTIONS LSAN_OPTIONS
 	cat "$work/err" >&2
-	assertEquals "only the overlapping map fails (99: a sanitizer or valgrind report)" 1 "$rc"
+	assertEquals "the overlapping map and the BAR object too big fail (99: a sanitizer or valgrind report)" 1 "$rc"
 	assertEquals "no report" "" "$(grep -i 'sanitizer\|^==[0-9]*== .*\(lost\|Invalid\)' "$work/err")"
-	assertEquals "14 of 15 lines succeeded" 14 "$(jq '.results | length' "$work/out")"
+	assertEquals "14 of 16 lines succeeded" 14 "$(jq '.results | length' "$work/out")"
+	assertContains "$(cat "$work/err")" "$work/batch:9: mem open: --length 0x8000000 is past the end of $DU_IVSHMEM_BDF BAR2 (size 0x4000000)"
 	assertContains "the failed map's mmap() is undone" "$(cat "$work/err")" "bar-vmas=2"
 }
 
