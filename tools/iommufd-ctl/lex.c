@@ -230,46 +230,70 @@ static const unsigned char lex_class[256] = {
 };
 
 /*
- * The splitter of the common line, one pass that only reads until it has
- * decided: blanks are skipped and word bytes run in two tight loops that
- * stop at any other byte, which must be the line's end: stop (a byte of
- * class 2 is there: the loops need no bound), or with at_newline a '\n'
- * before stop.  Anything else (class 2 bytes, more than max - 1 words, a
- * line longer than maxlen) returns -1 with the line unchanged.  On success
- * the words are cut with NULs and *eol is the line's end.
+ * The splitter of the common line, one pass: blanks are skipped and word
+ * bytes run in two tight loops that stop at any other byte, which must be
+ * the line's end: stop (a byte of class 2 is there: the loops need no
+ * bound), or with at_newline a '\n' before stop.  Words are cut with NULs
+ * as they end; anything else (class 2 bytes, more than max - 1 words, a
+ * line longer than maxlen) puts the cut blanks back and returns -1 with
+ * the line unchanged.  On success *eol is the line's end.
  */
 static inline __attribute__((always_inline)) int
 split(char *line, const char *stop, bool at_newline, size_t maxlen,
       char **argv, int max, char **eol)
 {
-	const unsigned char *q = (const unsigned char *)line;
-	const unsigned char *ends[64];	/* where each word ends */
-	int n = 0;
+	unsigned char *q = (unsigned char *)line;
+	unsigned char *cut[64];		/* the blanks cut to NULs */
+	unsigned char was[64];		/* and what they were */
+	unsigned char c;
+	int n = 0, ncut = 0;
 
 	if (max > 64)
 		max = 64;
+	/* Each byte's class is loaded once: a word's loop ends on the
+	 * class of the byte after it, which the blank loop starts with. */
+	c = lex_class[*q];
 	for (;;) {
-		while (lex_class[*q] == 1)
-			q++;
-		if (lex_class[*q] != 0)
+		if (c == 1) {
+			while (lex_class[*++q] == 1)
+				;
+			c = lex_class[*q];
+		}
+		if (c != 0)
 			break;
 		if (n >= max - 1)
-			return -1;
-		argv[n] = (char *)q;
-		while (lex_class[*q] == 0)
-			q++;
-		ends[n++] = q;
+			goto undo;
+		argv[n++] = (char *)q;
+		while (lex_class[*++q] == 0)
+			;
+		c = lex_class[*q];
+		if (c == 1) {
+			/* (q is read again: keeping the byte from the loop
+			 * costs the loop two moves a byte) */
+			__asm__("" : "+r"(q));
+			/* cut here and now; undone if the line is not
+			 * for this splitter after all */
+			cut[ncut] = q;
+			was[ncut++] = *q;
+			*q = '\0';
+			c = lex_class[*++q];
+		}
 	}
 	if ((const char *)q == stop ? at_newline :
 	    !(at_newline && *q == '\n'))
-		return -1;
+		goto undo;
 	if ((size_t)((const char *)q - line) > maxlen)
-		return -1;
-	for (int i = 0; i < n; i++)
-		*(char *)ends[i] = '\0';
+		goto undo;
+	/* The last word may end at the line's end: cut there too. */
+	if (n > ncut)
+		*q = '\0';
 	argv[n] = NULL;
 	*eol = (char *)q;
 	return n;
+undo:
+	while (ncut--)
+		*cut[ncut] = was[ncut];
+	return -1;
 }
 
 int ctl_lex_simple(char *line, size_t len, char **argv, int max)
