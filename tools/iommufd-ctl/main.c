@@ -375,6 +375,61 @@ const char *ctl_cmd_name(struct ctl *c)
 	return c->cmd;
 }
 
+/*
+ * Where the names of a command table that start with a given byte begin:
+ * built on a table's first lookup (the tables are static, and few), so
+ * that a batch line's command word is compared with the names that can
+ * be it, not with every name before it.
+ */
+struct cmd_index {
+	const struct ctl_cmd *table;
+	unsigned char first[256];	/* 1 + index of the first such name */
+};
+static struct cmd_index cmd_index[8];
+
+static const struct cmd_index *cmd_index_of(const struct ctl_cmd *table)
+{
+	struct cmd_index *x;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cmd_index) / sizeof(cmd_index[0]); i++) {
+		x = &cmd_index[i];
+		if (x->table == table)
+			return x;
+		if (x->table)
+			continue;
+		for (n = 0; table[n].fn || table[n].name; n++)
+			;
+		if (n >= 255)
+			return NULL;
+		while (n--)
+			if (table[n].name)
+				x->first[(unsigned char)table[n].name[0]] =
+					(unsigned char)(n + 1);
+		x->table = table;
+		return x;
+	}
+	return NULL;	/* more tables than slots: no index */
+}
+
+/* The entry of table named w, or NULL. */
+static const struct ctl_cmd *cmd_find(const struct ctl_cmd *table,
+				      const char *w)
+{
+	const struct cmd_index *x = cmd_index_of(table);
+	const struct ctl_cmd *t = table;
+
+	if (x) {
+		if (!x->first[(unsigned char)w[0]])
+			return NULL;
+		t = table + x->first[(unsigned char)w[0]] - 1;
+	}
+	for (; t->fn || t->name; t++)
+		if (t->name && t->name[0] == w[0] && ctl_str_eq(t->name, w))
+			return t;
+	return NULL;
+}
+
 int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		 int argc, char **argv)
 {
@@ -426,16 +481,14 @@ int ctl_dispatch(struct ctl *c, const struct ctl_cmd *table, const char *what,
 		}
 		return CTL_HELP_SHOWN;
 	}
-	for (t = table; t->fn || t->name; t++) {
-		if (t->name && t->name[0] == argv[0][0] &&
-		    ctl_str_eq(t->name, argv[0])) {
-			/* "what name" is made if a message or a JSON
-			 * result asks for it (ctl_cmd_name()) */
-			c->cmd = NULL;
-			c->cmd_what = what;
-			c->cmd_word = t->name;
-			return t->fn(c, argc, argv);
-		}
+	t = cmd_find(table, argv[0]);
+	if (t) {
+		/* "what name" is made if a message or a JSON result asks
+		 * for it (ctl_cmd_name()) */
+		c->cmd = NULL;
+		c->cmd_what = what;
+		c->cmd_word = t->name;
+		return t->fn(c, argc, argv);
 	}
 	cmd_clear(c);
 	return ctl_usage(c, "unknown %s%scommand '%s' (try '%s%shelp')",
