@@ -540,6 +540,9 @@ static inline void ctl_txt_str(struct ctl_txt *t, const char *s)
 	t->n = n;
 }
 
+/* "00" to "ff" (fast.c) */
+extern const char ctl_hex2[256][2];
+
 /* "0x" and v in hex (inline: a call per number costs under TCG). */
 static inline void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
 {
@@ -556,10 +559,14 @@ static inline void ctl_txt_hex(struct ctl_txt *t, uint64_t v)
 	t->b[t->n + 1] = 'x';
 	t->n += 2 + nd;
 	p = t->b + t->n;
-	do {
+	/* two digits a byte, by table */
+	for (; nd >= 2; nd -= 2) {
+		p -= 2;
+		memcpy(p, ctl_hex2[v & 0xff], 2);
+		v >>= 8;
+	}
+	if (nd)
 		*--p = digits[v & 15];
-		v >>= 4;
-	} while (v);
 }
 
 /* v in decimal. */

@@ -141,6 +141,16 @@ int ctl_parse_fast(struct ctl *c, const struct argp *argp, int argc,
 
 struct ctl_out ctl_out;
 
+#define H2(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
+#define H2x4(x) H2(x), H2((x) + 1), H2((x) + 2), H2((x) + 3)
+#define H2x16(x) H2x4(x), H2x4((x) + 4), H2x4((x) + 8), H2x4((x) + 12)
+const char ctl_hex2[256][2] = {
+	H2x16(0x00), H2x16(0x10), H2x16(0x20), H2x16(0x30),
+	H2x16(0x40), H2x16(0x50), H2x16(0x60), H2x16(0x70),
+	H2x16(0x80), H2x16(0x90), H2x16(0xa0), H2x16(0xb0),
+	H2x16(0xc0), H2x16(0xd0), H2x16(0xe0), H2x16(0xf0),
+};
+
 int ctl_out_sync(void)
 {
 	size_t n = ctl_out.n;
