@@ -3,18 +3,19 @@
 #
 # Build the test kernel: fetch the base, apply the series, configure
 # (tinyconfig + kernel/config fragments) and build bzImage with ccache,
-# plus the uapi headers and the VFIO kselftests. Incremental when re-run.
+# plus the uapi headers and the VFIO and iommu kselftests. Incremental
+# when re-run.
 #
 # Usage: kernel/scripts/build.sh [--debug|--base] [--no-apply] [--print-image]
 #   --debug        build the debug variant (test.config + debug.config)
 #   --base         build the unpatched base (test.config) in its own git
-#                  worktree of the cached tree, plus the upstream vfio and
-#                  iommu kselftests of the base
+#                  worktree of the cached tree
 #   --no-apply     build the tree as it is (for kernel development)
 #   --print-image  only print the bzImage path of the variant and exit
 # Output: $DMABUF_UTILS_CACHE/build/<variant>/arch/x86/boot/bzImage,
-#         .../build/<variant>/usr/include, .../build/<variant>/kselftest/vfio
-#         (base: $DMABUF_UTILS_CACHE/base/build/base/..., kselftest/{vfio,iommu})
+#         .../build/<variant>/usr/include,
+#         .../build/<variant>/kselftest/{vfio,iommu}
+#         (base: $DMABUF_UTILS_CACHE/base/build/base/...)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -25,7 +26,7 @@ for a in "$@"; do
 	--base) variant=base ;;
 	--no-apply) apply=0 ;;
 	--print-image) print=1 ;;
-	-h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "build.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -108,18 +109,27 @@ log "building $variant kernel in $out (ccache: ${cc% gcc})"
 start=$(date +%s)
 "${mk[@]}" bzImage
 "${mk[@]}" headers_install INSTALL_HDR_PATH="$out/usr" >/dev/null
-# The VFIO kselftests (the series adds vfio_dmabuf_mmap_test), built
-# against this kernel's uapi headers; the VM suites run them from here.
-# The base also builds the upstream iommufd selftest: the base's binaries
-# of both are what tests/vm/suites/series-upstream.sh runs on the base and
-# on the patched kernel alike.
-kst=(vfio)
-[ "$variant" = base ] && kst+=(iommu)
+# The VFIO and iommu kselftests, built against this kernel's uapi headers;
+# the VM suites run them from here. The series adds cases to both
+# (tests/vm/suites/series-kselftest.sh and series-iommufd.sh run the
+# patched ones); the base's binaries are what
+# tests/vm/suites/series-upstream.sh runs on the base and on the patched
+# kernel alike.
+kst=(vfio iommu)
 for t in "${kst[@]}"; do
+	# Their Makefiles know only the .c files that a binary is built from,
+	# not the headers (iommufd_utils.h): start over when any source of
+	# the directory changed since the last build.
+	stamp=$out/kselftest/$t/.built
+	if [ -e "$stamp" ] && [ -n "$(find "$src/tools/testing/selftests/$t" \
+			-newer "$stamp" -print -quit)" ]; then
+		rm -rf "$out/kselftest/$t"
+	fi
 	# The iommu selftests' Makefile does not create its OUTPUT directory
 	mkdir -p "$out/kselftest/$t"
 	make -s -C "$src/tools/testing/selftests/$t" CC="$cc" -j"$jobs" \
 		OUTPUT="$out/kselftest/$t" KHDR_INCLUDES="-isystem $out/usr/include"
+	touch "$stamp"
 done
 log "built $image and the ${kst[*]} kselftests in $(($(date +%s) - start)) s"
 ln -sfn "$image" "$CACHE/bzImage-$variant"

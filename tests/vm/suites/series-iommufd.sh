@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Run the series' cases of tools/testing/selftests/iommu on the
+# CONFIG_IOMMUFD_TEST mock: IOMMU_IOAS_MAP and VFIO_IOMMU_MAP_DMA of an
+# mmap() of a DMA-BUF (patches 29-30), and the two upstream DMA-BUF cases
+# that patch 25 makes work (before it they tested fd 0). No device needed:
+#
+#   tests/vm/run-vm.sh --suite series-iommufd
+#
+# iommufd_fail_nth's cases need fault injection (failslab in debugfs), which
+# the debug kernel has; elsewhere they are reported as skipped.
+#
+# The binaries are built by kernel/scripts/build.sh from the patched tree
+# against the patched kernel's uapi headers, in build/{test,debug}/
+# kselftest/iommu of the dmabuf-utils cache. Each kselftest case becomes
+# one test point here.
+
+. "$top_srcdir/tests/lib/shunit2-tap.sh"
+. "$top_srcdir/tests/vm/lib/vm-suite.sh"
+
+# The cases and how many variants each runs in (fixture variants)
+iommufd_cases=(dmabuf_simple:4 dmabuf_revoke:4 dmabuf_mmap_map:4
+	dmabuf_mmap_errors:4 dmabuf_mmap:6 map_dmabuf_va:2)
+fail_nth_cases=(map_dmabuf_va_domain:1 map_file_domain:1)
+
+find_tests() {
+	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
+	# Either variant's copy fits: the same applied tree and uapi headers
+	for c in "$cache/build/test" "$cache/build/debug"; do
+		[ -x "$c/kselftest/iommu/iommufd" ] &&
+			[ -x "$c/kselftest/iommu/iommufd_fail_nth" ] &&
+			{ echo "$c/kselftest/iommu"; return; }
+	done
+}
+
+# run BIN CASE:N...: run BIN on the named cases, output to $work/BIN.out
+run() {
+	local bin=$1 c args=()
+	shift
+	for c in "$@"; do
+		args+=(-t "${c%%:*}")
+	done
+	(cd "$work" && timeout 900 "$kst/$bin" "${args[@]}") 2>&1 |
+		tee "$work/$bin.out" >&2
+	echo "${PIPESTATUS[0]}" >"$work/$bin.rc"
+}
+
+oneTimeSetUp() {
+	work=$(mktemp -d)
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	run iommufd "${iommufd_cases[@]}"
+	run iommufd_fail_nth "${fail_nth_cases[@]}"
+}
+
+oneTimeTearDown() {
+	rm -rf "$work"
+}
+
+# check BIN CASE:N...: every case passed in all its N variants
+check() {
+	local bin=$1 c name n got line
+	shift
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*) fail "$bin: ${line#not ok }" ;;
+		esac
+	done <"$work/$bin.out"
+	for c in "$@"; do
+		name=${c%%:*} n=${c#*:}
+		got=$(grep -c "^ok [0-9]* [A-Za-z_0-9]*\.\([A-Za-z_0-9]*\.\)\{0,1\}$name\$" \
+			"$work/$bin.out")
+		assertEquals "$bin: $name passed in every variant" "$n" "$got"
+	done
+	assertEquals "$bin exit status" 0 "$(cat "$work/$bin.rc")"
+}
+
+test_iommufd() {
+	check iommufd "${iommufd_cases[@]}"
+}
+
+test_iommufd_fail_nth() {
+	if [ ! -d /sys/kernel/debug/failslab ]; then
+		skip_test "no fault injection (failslab) in this kernel"
+		return
+	fi
+	check iommufd_fail_nth "${fail_nth_cases[@]}"
+}
+
+kst=$(find_tests)
+[ -n "$kst" ] || tap_skip_all "iommu kselftests not built (see this suite's header)"
+tap_run_shunit2
