@@ -3,7 +3,8 @@
 #
 # Run the series' cases of tools/testing/selftests/iommu on the
 # CONFIG_IOMMUFD_TEST mock: IOMMU_IOAS_MAP and VFIO_IOMMU_MAP_DMA of an
-# mmap() of a DMA-BUF (patches 29-30), and the two upstream DMA-BUF cases
+# mmap() of a DMA-BUF (patches 30-31), IOMMU_IOAS_CHANGE_PROCESS of such
+# maps (patch 26), and the two upstream DMA-BUF cases
 # that patch 25 makes work (before it they tested fd 0). No device needed:
 #
 #   tests/vm/run-vm.sh --suite series-iommufd
@@ -20,7 +21,7 @@
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
 
 # The cases and how many variants each runs in (fixture variants)
-iommufd_cases=(dmabuf_simple:4 dmabuf_revoke:4 dmabuf_mmap_map:4
+iommufd_cases=(dmabuf_simple:4 dmabuf_revoke:4 dmabuf:3 dmabuf_mmap_map:4
 	dmabuf_mmap_errors:4 dmabuf_mmap:6 map_dmabuf_va:2)
 fail_nth_cases=(map_dmabuf_va_domain:1 map_file_domain:1)
 
