@@ -9,8 +9,13 @@
 #
 #   tests/vm/run-vm.sh --suite series-iommufd
 #
-# iommufd_fail_nth's cases need fault injection (failslab in debugfs), which
-# the debug kernel has; elsewhere they are reported as skipped.
+# Not run here: iommufd_fail_nth's map_dmabuf_va_domain (every allocation
+# of the path fails once in turn). It needs fault injection, which only the
+# debug kernel has, and there, under TCG with KASAN, the harness's limit of
+# 30 s per case kills it (and upstream's map_file_domain alike) long before
+# its hundreds of rounds end. Run it by hand with a longer limit, e.g. the
+# binary built with TEST_TIMEOUT_DEFAULT raised in kselftest_harness.h:
+#   iommufd_fail_nth -t map_dmabuf_va_domain -t map_file_domain
 #
 # The binaries are built by kernel/scripts/build.sh from the patched tree
 # against the patched kernel's uapi headers, in build/{test,debug}/
@@ -23,14 +28,12 @@
 # The cases and how many variants each runs in (fixture variants)
 iommufd_cases=(dmabuf_simple:4 dmabuf_revoke:4 dmabuf:3 dmabuf_mmap_map:4
 	dmabuf_mmap_errors:4 dmabuf_mmap:6 map_dmabuf_va:2)
-fail_nth_cases=(map_dmabuf_va_domain:1 map_file_domain:1)
 
 find_tests() {
 	local cache=${DMABUF_UTILS_CACHE:-/root/.cache/dmabuf-utils} c
 	# Either variant's copy fits: the same applied tree and uapi headers
 	for c in "$cache/build/test" "$cache/build/debug"; do
 		[ -x "$c/kselftest/iommu/iommufd" ] &&
-			[ -x "$c/kselftest/iommu/iommufd_fail_nth" ] &&
 			{ echo "$c/kselftest/iommu"; return; }
 	done
 }
@@ -49,10 +52,7 @@ run() {
 
 oneTimeSetUp() {
 	work=$(mktemp -d)
-	mountpoint -q /sys/kernel/debug ||
-		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	run iommufd "${iommufd_cases[@]}"
-	run iommufd_fail_nth "${fail_nth_cases[@]}"
 }
 
 oneTimeTearDown() {
@@ -79,14 +79,6 @@ check() {
 
 test_iommufd() {
 	check iommufd "${iommufd_cases[@]}"
-}
-
-test_iommufd_fail_nth() {
-	if [ ! -d /sys/kernel/debug/failslab ]; then
-		skip_test "no fault injection (failslab) in this kernel"
-		return
-	fi
-	check iommufd_fail_nth "${fail_nth_cases[@]}"
 }
 
 kst=$(find_tests)
