@@ -37,16 +37,19 @@ vm_require_progs() {
 # point "SUITE: host: DESC".  This checks the host's own view of the file,
 # independently of the guest.  Later writes to the same bytes in the same
 # run change what the host sees: use distinct ranges.
+# (One fork, the copy: on the debug kernel every process costs a second.)
 vm_host_expect() {
-	local desc=$1 file=$2 off=$3 exp=$4 dir n
+	local desc=$1 file=$2 off=$3 exp=$4 dir n bins
 	case "$file" in
 	"$DU_SHARE"/*) ;;
 	*) fail "vm_host_expect: $file is not on the share $DU_SHARE"; return 1 ;;
 	esac
 	dir=$DU_SHARE/host-checks/${DU_SUITE:-manual}
-	mkdir -p "$dir"
-	n=$(find "$dir" -name '*.bin' | wc -l)
-	n=$(printf '%03d' "$((n + 1))")
+	[ -d "$dir" ] || mkdir -p "$dir"
+	bins=("$dir"/*.bin)
+	n=${#bins[@]}
+	[ -e "${bins[0]}" ] || n=0
+	printf -v n '%03d' "$((n + 1))"
 	cp "$exp" "$dir/$n.bin"
 	printf '%s\t%s\t%s\t%s\n' "$n.bin" "${file#"$DU_SHARE"/}" "$((off))" "$desc" >>"$dir/checks"
 }
