@@ -61,7 +61,9 @@
  * race (route ioas, both modes, for the debug kernel): for --seconds,
  * thread A maps and unmaps the BAR mapping's VA and the exported buffer's
  * VA by turns at --iova + 2M; thread B revokes the buffer, exports the
- * window again and mmap()s it, or (every third round) resets ivshmem;
+ * window again and mmap()s it, or (every third round) resets ivshmem
+ * (--race-b: only the one or the other, or nothing, to tell which of them
+ * A's errors come from);
  * thread C mmap()s the BAR again, touches it and munmap()s the old mapping.
  * A's maps may fail with ENODEV (revoked, reset) or EFAULT (the VA is gone);
  * counts of each, and of anything else, are printed.  Afterwards a fresh
@@ -141,11 +143,16 @@ struct vfio_iommu_type1_dma_unmap {
 #define MARKER		0xc3
 
 enum route { ROUTE_IOAS, ROUTE_COMPAT, ROUTE_RACE };
+enum race_b { RACE_B_BOTH, RACE_B_REVOKE, RACE_B_RESET, RACE_B_IDLE };
 enum mode { MODE_BAR, MODE_DMABUF };
 
 static const struct du_keyword routes[] = {
 	{ "ioas", ROUTE_IOAS }, { "compat", ROUTE_COMPAT },
 	{ "race", ROUTE_RACE }, { NULL, 0 },
+};
+static const struct du_keyword race_bs[] = {
+	{ "both", RACE_B_BOTH }, { "revoke", RACE_B_REVOKE },
+	{ "reset", RACE_B_RESET }, { "idle", RACE_B_IDLE }, { NULL, 0 },
 };
 static const struct du_keyword modes[] = {
 	{ "bar", MODE_BAR }, { "dmabuf", MODE_DMABUF }, { NULL, 0 },
@@ -157,6 +164,7 @@ struct ctx {
 	unsigned int bar;
 	uint64_t window, len, iova;
 	unsigned int seconds;
+	int race_b;
 	bool map_only;
 	int route, mode;
 	/* state */
@@ -185,6 +193,9 @@ static void usage(FILE *f, int status)
 "  --out DIR         where STEP.pattern and STEP.marker go (default: .)\n"
 "  --map-only        stop after the first map by address\n"
 "  --seconds N       race: how long the threads run (default: 4)\n"
+"  --race-b WHAT     race: thread B revokes and re-exports (revoke), resets\n"
+"                    (reset), both (default: two revokes, a reset), or\n"
+"                    does nothing (idle)\n"
 "  -h, --help        this text\n"
 "Exit status: 0 ran, 1 failed, 2 usage, 3 the map by address failed with\n"
 "EFAULT, 4 the exported DMA-BUF cannot be mmap()ed.\n");
@@ -746,9 +757,9 @@ struct race {
 	atomic_bool stop;
 	_Atomic(uintptr_t) bar_va, buf_va;
 	int buf;			/* B's current buffer */
-	/* A */
-	unsigned long maps, map_ok, map_enodev, map_efault, map_other;
-	unsigned long unmap_fail;
+	/* A, by the VA mapped: [0] the exported buffer's, [1] the BAR's */
+	unsigned long maps[2], map_ok[2], map_enodev[2], map_efault[2];
+	unsigned long map_other[2], unmap_fail;
 	int other_err;
 	/* B */
 	unsigned long revokes, exports, resets;
@@ -765,19 +776,20 @@ static void *race_a(void *arg)
 	uint64_t iova = c->iova + RACE_IOVA_OFF, done;
 
 	for (unsigned long i = 0; !atomic_load(&rc->stop); i++) {
-		void *va = (void *)atomic_load(i & 1 ? &rc->bar_va : &rc->buf_va);
+		unsigned int k = i & 1;
+		void *va = (void *)atomic_load(k ? &rc->bar_va : &rc->buf_va);
 		int r = map_va(c, va, c->len, iova);
 
-		rc->maps++;
+		rc->maps[k]++;
 		if (r == -ENODEV) {
-			rc->map_enodev++;
+			rc->map_enodev[k]++;
 		} else if (r == -EFAULT) {
-			rc->map_efault++;
+			rc->map_efault[k]++;
 		} else if (r) {
-			rc->map_other++;
+			rc->map_other[k]++;
 			rc->other_err = r;
 		} else {
-			rc->map_ok++;
+			rc->map_ok[k]++;
 			if (unmap_iova(c, iova, c->len, &done) || done != c->len)
 				rc->unmap_fail++;
 		}
@@ -794,7 +806,12 @@ static void *race_b(void *arg)
 		void *va, *old;
 		int r, fd;
 
-		if (i % 3 == 2) {
+		if (c->race_b == RACE_B_IDLE) {
+			sleep_ms(10);
+			continue;
+		}
+		if (c->race_b == RACE_B_RESET ||
+		    (c->race_b == RACE_B_BOTH && i % 3 == 2)) {
 			r = du_vfio_reset(c->ivs_fd);
 			if (r) {
 				snprintf(rc->b_error, sizeof(rc->b_error),
@@ -920,11 +937,21 @@ static int race(struct ctx *c)
 		pthread_join(t[i], NULL);
 	alarm(0);
 	printf("race_ms=%lld\n", (long long)(now_ms() - t0));
+	for (int k = 0; k < 2; k++) {
+		const char *what = k ? "bar" : "dmabuf";
+
+		printf("a_%s_maps=%lu\na_%s_map_ok=%lu\na_%s_map_enodev=%lu\n"
+		       "a_%s_map_efault=%lu\n",
+		       what, rc.maps[k], what, rc.map_ok[k], what,
+		       rc.map_enodev[k], what, rc.map_efault[k]);
+	}
 	printf("a_maps=%lu\na_map_ok=%lu\na_map_enodev=%lu\na_map_efault=%lu\n"
 	       "a_map_other=%lu\na_unmap_fail=%lu\n",
-	       rc.maps, rc.map_ok, rc.map_enodev, rc.map_efault, rc.map_other,
-	       rc.unmap_fail);
-	if (rc.map_other)
+	       rc.maps[0] + rc.maps[1], rc.map_ok[0] + rc.map_ok[1],
+	       rc.map_enodev[0] + rc.map_enodev[1],
+	       rc.map_efault[0] + rc.map_efault[1],
+	       rc.map_other[0] + rc.map_other[1], rc.unmap_fail);
+	if (rc.map_other[0] + rc.map_other[1])
 		printf("a_other_errno=%s\n", du_errno_name(rc.other_err));
 	printf("b_revokes=%lu\nb_exports=%lu\nb_resets=%lu\nc_remaps=%lu\n",
 	       rc.revokes, rc.exports, rc.resets, rc.remaps);
@@ -960,6 +987,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "map-only", no_argument, NULL, 'm' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "race-b", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -989,6 +1017,11 @@ int main(int argc, char **argv)
 			if (!v || v > 600)
 				du_die(DU_EXIT_USAGE, "--seconds must be 1..600");
 			c.seconds = (unsigned int)v;
+			break;
+		case 'B':
+			if (du_parse_keyword(optarg, race_bs, &c.race_b))
+				du_die(DU_EXIT_USAGE, "--race-b: both, revoke, reset or idle, not '%s'",
+				       optarg);
 			break;
 		case 'h': usage(stdout, DU_EXIT_OK); break;
 		default: usage(stderr, DU_EXIT_USAGE);

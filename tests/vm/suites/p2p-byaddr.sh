@@ -237,6 +237,9 @@ test_e1_race_map_revoke_reset_munmap() {
 		n[$k]=${V[race:$k]-}
 	done
 	tap_diag "race ${V[race:race_ms]} ms: A ${n[a_maps]} maps (${n[a_map_ok]} ok, ${n[a_map_enodev]} ENODEV, ${n[a_map_efault]} EFAULT, ${n[a_map_other]} other), B ${n[b_revokes]} revokes ${n[b_exports]} exports ${n[b_resets]} resets, C ${n[c_remaps]} BAR remaps"
+	for k in bar dmabuf; do
+		tap_diag "  A on the $k VA: ${V[race:a_${k}_maps]-} maps, ${V[race:a_${k}_map_ok]-} ok, ${V[race:a_${k}_map_enodev]-} ENODEV, ${V[race:a_${k}_map_efault]-} EFAULT"
+	done
 	assertEquals "B (revoke, export, reset) had no error" "" "${V[race:b_error]-}"
 	assertEquals "C (BAR mmap, touch, munmap) had no error" "" "${V[race:c_error]-}"
 	assertEquals "A's maps failed only with ENODEV or EFAULT (${V[race:a_other_errno]-})" 0 "${n[a_map_other]}"
