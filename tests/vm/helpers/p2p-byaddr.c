@@ -130,16 +130,17 @@ struct vfio_iommu_type1_dma_unmap {
 #define DMA_TIMEOUT_MS	5000
 #define FAULT_WAIT_MS	2000	/* for the fault report of a dead DMA */
 /*
- * dmar_fault() prints a fault only while its ratelimit (10 calls per 5 s)
- * lets it, and it asks the ratelimit three times per fault (the status
- * line, the record, the check for a next record): only 3 faults in 5 s
- * are printed, the rest are cleared silently.  So a DMA expected to fault
- * waits until the last one (of this program, whichever call made it: the
- * time is kept in $TMPDIR) is this long ago.  The fault interrupts, counted
- * in /proc/interrupts, are not ratelimited.
+ * dmar_fault() prints a fault only while its ratelimit (10 calls in a
+ * window of 5 s) lets it, and it asks three times per fault (the status
+ * line, the record, the check for a next record): only 3 faults of a
+ * window are printed, later ones are cleared silently.  A window with a
+ * silent fault printed 3 before it, so while the log has fewer than 3
+ * fault records of the last 5 s, the next fault is printed.  A DMA
+ * expected to fault waits for that (FAULT_WINDOW_US: 5 s and jiffies'
+ * slack), whoever faulted before (this program, an earlier suite).  The
+ * fault interrupts, counted in /proc/interrupts, are not ratelimited.
  */
-#define FAULT_GAP_MS	1800
-#define FAULT_STAMP	"p2p-byaddr.last-fault"
+#define FAULT_WINDOW_US	5300000
 #define MARKER		0xc3
 
 enum route { ROUTE_IOAS, ROUTE_COMPAT, ROUTE_RACE };
@@ -177,6 +178,10 @@ struct ctx {
 	struct du_edu e;
 	unsigned char *ram;		/* DMA source page at RAM_SRC_IOVA */
 	int file_fd, kmsg;
+	/* printk times (us) of the last 3 fault records, [0] the latest */
+	int64_t fault_us[3];
+	int64_t note_us;		/* of the last note written */
+	unsigned int notes;
 };
 
 static void usage(FILE *f, int status)
@@ -233,18 +238,29 @@ static void __attribute__((noreturn)) die_err(int err, const char *what)
 
 /* ---- the kernel log: DMA remapping faults ----------------------------- */
 
+static int kmsg_faults(struct ctx *c, char *last, size_t lastsz);
+
+/* /dev/kmsg, read from its start so that earlier faults count for the
+ * ratelimit (FAULT_WINDOW_US). */
 static void kmsg_open(struct ctx *c)
 {
-	c->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	c->kmsg = open("/dev/kmsg", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (c->kmsg < 0)
 		die_err(-errno, "/dev/kmsg");
-	if (lseek(c->kmsg, 0, SEEK_END) < 0)
-		die_err(-errno, "/dev/kmsg: seek to the end");
+	kmsg_faults(c, NULL, 0);
 }
 
-/* Count the DMA remapping faults logged since the last call ("DMAR: [DMA
+static bool is_fault(const char *msg)
+{
+	return strstr(msg, "DMAR: [DMA Read") || strstr(msg, "DMAR: [DMA Write");
+}
+
+/*
+ * Count the DMA remapping faults logged since the last call ("DMAR: [DMA
  * Read" / "[DMA Write", as vm_dmar_faults in tests/vm/lib/vm-suite.sh);
- * the last one's text goes to last (may be NULL). */
+ * the last one's text goes to last (may be NULL).  Notes the times of the
+ * faults and of this program's notes (kmsg_note()).
+ */
 static int kmsg_faults(struct ctx *c, char *last, size_t lastsz)
 {
 	char rec[8192];	/* a record that does not fit is EINVAL */
@@ -252,6 +268,7 @@ static int kmsg_faults(struct ctx *c, char *last, size_t lastsz)
 
 	for (;;) {
 		ssize_t r = read(c->kmsg, rec, sizeof(rec) - 1);
+		long long us;
 		char *msg, *nl;
 
 		if (r < 0) {
@@ -260,20 +277,46 @@ static int kmsg_faults(struct ctx *c, char *last, size_t lastsz)
 			break;					/* EAGAIN: all read */
 		}
 		rec[r] = '\0';
+		/* "PRIO,SEQ,MICROSECONDS,FLAGS[,...];TEXT\n" */
 		msg = strchr(rec, ';');
-		if (!msg)
+		if (!msg || sscanf(rec, "%*u,%*u,%lld", &us) != 1)
 			continue;
 		msg++;
-		if (!strstr(msg, "DMAR: [DMA Read") && !strstr(msg, "DMAR: [DMA Write"))
-			continue;
-		n++;
 		nl = strchr(msg, '\n');
 		if (nl)
 			*nl = '\0';
+		if (!strncmp(msg, "p2p-byaddr: ", 12)) {
+			c->note_us = us;
+			continue;
+		}
+		if (!is_fault(msg))
+			continue;
+		n++;
+		c->fault_us[2] = c->fault_us[1];
+		c->fault_us[1] = c->fault_us[0];
+		c->fault_us[0] = us;
 		if (last)
 			snprintf(last, lastsz, "%s", msg);
 	}
 	return n;
+}
+
+/* Write "p2p-byaddr: TEXT" to the kernel log; c->note_us is its time. */
+static void kmsg_note(struct ctx *c, const char *text)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "p2p-byaddr: %s (%u)\n", text, ++c->notes);
+
+	c->note_us = -1;
+	if (write(c->kmsg, line, (size_t)n) != n)
+		die_err(-errno, "/dev/kmsg: write");
+	for (int i = 0; i < 100 && c->note_us < 0; i++) {
+		kmsg_faults(c, NULL, 0);
+		if (c->note_us < 0)
+			sleep_ms(10);
+	}
+	if (c->note_us < 0)
+		du_die(DU_EXIT_FAILURE, "/dev/kmsg: my note does not come back");
 }
 
 /* Interrupts of the IOMMUs' fault events ("dmar<N>" in /proc/interrupts,
@@ -316,30 +359,23 @@ static long fault_irqs(void)
 	return total;
 }
 
-/* Before a DMA expected to fault: wait until the last one is FAULT_GAP_MS
- * ago (done: after it, note the time). */
-static void fault_gap(bool done)
+/*
+ * Before a DMA expected to fault (step name): wait until fewer than 3
+ * faults of the last FAULT_WINDOW_US are in the log, so that the kernel
+ * prints this one.
+ */
+static void fault_gap(struct ctx *c, const char *name)
 {
-	const char *tmp = getenv("TMPDIR");
-	char path[PATH_MAX];
-	long long last = 0;
-	FILE *f;
+	char text[128];
 
-	snprintf(path, sizeof(path), "%s/%s", tmp && *tmp ? tmp : "/tmp", FAULT_STAMP);
-	if (done) {
-		f = fopen(path, "w");
-		if (!f || fprintf(f, "%lld\n", (long long)now_ms()) < 0 || fclose(f))
-			du_die(DU_EXIT_FAILURE, "%s: %s", path, strerror(errno));
-		return;
+	snprintf(text, sizeof(text), "%s: the next DMA is expected to be blocked", name);
+	kmsg_note(c, text);
+	if (c->fault_us[2] && c->note_us - c->fault_us[2] < FAULT_WINDOW_US) {
+		int64_t ms = (c->fault_us[2] + FAULT_WINDOW_US - c->note_us) / 1000;
+
+		printf("%s_ratelimit_wait_ms=%lld\n", name, (long long)ms);
+		sleep_ms(ms);
 	}
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%lld", &last) != 1)
-			last = 0;
-		fclose(f);
-	}
-	if (last && last + FAULT_GAP_MS > now_ms())
-		sleep_ms(last + FAULT_GAP_MS - now_ms());
 }
 
 /* ---- the backing file ------------------------------------------------- */
@@ -401,7 +437,7 @@ static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 	save(c, name, "marker", mark);
 	save(c, name, "pattern", c->ram);
 	if (dead)
-		fault_gap(false);
+		fault_gap(c, name);
 	kmsg_faults(c, NULL, 0);	/* forget what came before */
 	irqs = fault_irqs();
 	r = du_edu_dma(&c->e, RAM_SRC_IOVA, SLOT, DU_EDU_TO_DEVICE, 0, DMA_TIMEOUT_MS);
@@ -418,7 +454,6 @@ static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 			sleep_ms(20);
 			faults += kmsg_faults(c, last, sizeof(last));
 		}
-		fault_gap(true);
 	}
 	file_rw(c, false, got, off);
 	if (!memcmp(got, c->ram, SLOT))
