@@ -167,6 +167,10 @@ unmapped() {
 start() {
 	local run=$1-$2
 	run_byaddr "$run" "$1" "$2"
+	if [ "$1" = compat ]; then
+		assertEquals "$run: VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) on the iommufd" \
+			1 "${V[$run:compat_type1v2_extension]-}"
+	fi
 	reached "$run" map || return
 	assertEquals "$run: the map of the VA works" ok "${V[$run:map]}"
 	landed "$run" mapped
