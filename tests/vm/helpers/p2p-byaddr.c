@@ -53,19 +53,20 @@
  * during the step, read from /dev/kmsg; STEP_fault the last one's text),
  * STEP_fault_irqs (the IOMMU's fault interrupts during the step, from
  * /proc/interrupts) and, for the unmaps after a dead step, STEP_unmapped
- * (bytes the kernel reports unmapped).  STEP.pattern
- * and STEP.marker in --out hold the slot's two candidate contents, for a
- * check of the host's own view.  The caller judges; this program fails
- * (exit 1) only when an operation the sequence needs fails.
+ * (bytes the kernel reports unmapped).  STEP.pattern and STEP.marker in
+ * --out hold the slot's two candidate contents, for a check of the host's
+ * own view.  A DMA expected to fault first waits, if need be, until the
+ * kernel will print its fault (see FAULT_WINDOW_US).  The caller judges;
+ * this program fails (exit 1) only when an operation the sequence needs
+ * fails.
  *
  * race (route ioas, both modes, for the debug kernel): for --seconds,
  * thread A maps and unmaps the BAR mapping's VA and the exported buffer's
  * VA by turns at --iova + 2M; thread B revokes the buffer, exports the
  * window again and mmap()s it, or (every third round) resets ivshmem
  * (--race-b: only the one or the other, or nothing, to tell which of them
- * A's errors come from);
- * thread C mmap()s the BAR again, touches it and munmap()s the old mapping.
- * A's maps may fail with ENODEV (revoked, reset) or EFAULT (the VA is gone);
+ * A's errors come from); thread C mmap()s the BAR again, touches it and
+ * munmap()s the old mapping.  A's maps may fail with ENODEV (revoked, reset) or EFAULT (the VA is gone);
  * counts of each, and of anything else, are printed.  Afterwards a fresh
  * map of each VA must let edu's DMA land (final_bar, final_dmabuf).
  *
