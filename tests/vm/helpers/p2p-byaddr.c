@@ -66,9 +66,10 @@
  * window again and mmap()s it, or (every third round) resets ivshmem
  * (--race-b: only the one or the other, or nothing, to tell which of them
  * A's errors come from); thread C mmap()s the BAR again, touches it and
- * munmap()s the old mapping.  A's maps may fail with ENODEV (revoked, reset) or EFAULT (the VA is gone);
- * counts of each, and of anything else, are printed.  Afterwards a fresh
- * map of each VA must let edu's DMA land (final_bar, final_dmabuf).
+ * munmap()s the old mapping.  A's maps may fail with ENODEV (revoked,
+ * reset) or EFAULT (the VA is gone); counts of each, and of anything else,
+ * are printed.  Afterwards a fresh map of each VA must let edu's DMA land
+ * (final_bar, final_dmabuf).
  *
  * Prints "key=value" lines on stdout.  Exit status: 0 the sequence ran,
  * 1 failed, 2 usage, 3 the first map by address failed with EFAULT (the
