@@ -54,6 +54,32 @@ vm_host_expect() {
 	printf '%s\t%s\t%s\t%s\n' "$n.bin" "${file#"$DU_SHARE"/}" "$((off))" "$desc" >>"$dir/checks"
 }
 
+# vm_host_dir: set VM_HOST_DIR to the directory on the share where this
+# suite's host checks are kept (created if need be), for files that the
+# suite or its helper programs write there themselves.
+vm_host_dir() {
+	VM_HOST_DIR=$DU_SHARE/host-checks/${DU_SUITE:-manual}
+	[ -d "$VM_HOST_DIR" ] || mkdir -p "$VM_HOST_DIR"
+}
+
+# vm_host_expect_kept DESC FILE OFFSET EXPECTED: vm_host_expect for an
+# EXPECTED file already under $VM_HOST_DIR (see vm_host_dir), which must
+# stay as it is until the run ends: nothing is copied and nothing forked
+# (every process costs a second on the debug kernel).
+vm_host_expect_kept() {
+	local desc=$1 file=$2 off=$3 exp=$4
+	case "$file" in
+	"$DU_SHARE"/*) ;;
+	*) fail "vm_host_expect_kept: $file is not on the share $DU_SHARE"; return 1 ;;
+	esac
+	case "$exp" in
+	"${VM_HOST_DIR:-/nonexistent}"/*) ;;
+	*) fail "vm_host_expect_kept: $exp is not under \$VM_HOST_DIR (${VM_HOST_DIR:-unset: call vm_host_dir})"; return 1 ;;
+	esac
+	printf '%s\t%s\t%s\t%s\n' "${exp#"$VM_HOST_DIR"/}" "${file#"$DU_SHARE"/}" \
+		"$((off))" "$desc" >>"$VM_HOST_DIR/checks"
+}
+
 # vm_dmar_faults: number of DMA remapping faults the kernel logged so far.
 vm_dmar_faults() {
 	dmesg | grep -c 'DMAR: \[DMA \(Read\|Write\)' || true
