@@ -91,6 +91,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,7 +198,8 @@ static void usage(FILE *f, int status)
 "  --window OFF      BAR2 offset of the mapped range (default: 48M)\n"
 "  --length LEN      its length, 64K..1M (default: 1M)\n"
 "  --iova IOVA       where it is mapped (default: 16M)\n"
-"  --out DIR         where STEP.pattern and STEP.marker go (default: .)\n"
+"  --out DIR         where STEP.pattern and STEP.marker go (created if\n"
+"                    need be; default: .)\n"
 "  --map-only        stop after the first map by address\n"
 "  --seconds N       race: how long the threads run (default: 4)\n"
 "  --race-b WHAT     race: thread B revokes and re-exports (revoke), resets\n"
@@ -610,6 +612,8 @@ static void setup(struct ctx *c)
 	char b[20];
 	int r;
 
+	if (mkdir(c->out, 0755) && errno != EEXIST)
+		die_err(-errno, c->out);
 	c->file_fd = open(c->file, O_RDWR | O_CLOEXEC);
 	if (c->file_fd < 0)
 		die_err(-errno, c->file);

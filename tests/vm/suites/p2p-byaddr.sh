@@ -66,17 +66,18 @@ LEN=0x100000
 IOVA=0x1000000
 RACE_SECONDS=4
 
+# p2p-byaddr's output goes to the share (the slots' candidate bytes,
+# STEP.pattern and STEP.marker, are the host's expectations, named to
+# vm_host_expect_kept without a copy).
 oneTimeSetUp() {
-	work=$(mktemp -d)
-}
-
-oneTimeTearDown() {
-	rm -rf "$work"
+	vm_host_dir
+	work=$VM_HOST_DIR
 }
 
 # Under the debug kernel every process costs about a second: the checks
-# below fork nothing (no command substitution, no expr, no grep; shunit2's
-# assertTrue and assertContains fork, so only assertEquals is used).
+# below fork nothing (no command substitution, no expr, no grep, no cat;
+# shunit2's assertTrue and assertContains fork, so only assertEquals is
+# used), and each run of p2p-byaddr is the only process of its test.
 
 # V[RUN:KEY]: what p2p-byaddr printed last for KEY in RUN (ioas-bar, ...,
 # race); V[RUN:rc] its exit status, V[RUN:err] its first message line.
@@ -86,16 +87,18 @@ declare -A V=()
 run_byaddr() {
 	local run=$1 t0=${EPOCHREALTIME/./} line
 	shift
-	mkdir -p "$work/$run"
 	p2p-byaddr --out "$work/$run" --window "${WINDOW[$run]}" --length "$LEN" \
 		--iova "$IOVA" "$@" >"$work/$run.out" 2>"$work/$run.err"
 	V[$run:rc]=$?
 	while IFS= read -r line; do
 		[[ $line == *=* ]] && V[$run:${line%%=*}]=${line#*=}
+		printf '%s\n' "$line" >&2
 	done <"$work/$run.out"
 	V[$run:err]=
 	IFS= read -r "V[$run:err]" <"$work/$run.err"
-	cat "$work/$run.out" "$work/$run.err" >&2
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >&2
+	done <"$work/$run.err"
 	tap_diag "p2p-byaddr $*: exit ${V[$run:rc]} after $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms${V[$run:err]:+: ${V[$run:err]}}"
 }
 
@@ -128,7 +131,7 @@ landed() {
 		pattern "${V[$run:${st}_bytes]}"
 	assertEquals "$run $st: no DMA fault logged" 0 "${V[$run:${st}_faults]}"
 	assertEquals "$run $st: no IOMMU fault interrupt" 0 "${V[$run:${st}_fault_irqs]}"
-	vm_host_expect "$run $st: edu's pattern at BAR2+$off" \
+	vm_host_expect_kept "$run $st: edu's pattern at BAR2+$off" \
 		"$DU_IVSHMEM_FILE" "$off" "$work/$run/$st.pattern"
 }
 
@@ -150,7 +153,7 @@ blocked() {
 	check "$run $st: the fault is at the slot's IOVA ($addr)" "$has_addr"
 	check "$run $st: the IOMMU raised a fault interrupt ($irqs)" "$(( irqs >= 1 ))"
 	[ -n "$text" ] && tap_diag "$run $st: $text"
-	vm_host_expect "$run $st: BAR2+$off unchanged after a dead DMA" \
+	vm_host_expect_kept "$run $st: BAR2+$off unchanged after a dead DMA" \
 		"$DU_IVSHMEM_FILE" "$off" "$work/$run/$st.marker"
 }
 
