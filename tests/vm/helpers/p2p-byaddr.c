@@ -8,6 +8,7 @@
  *
  *   p2p-byaddr [options] ioas|compat bar|dmabuf
  *   p2p-byaddr [options] race
+ *   p2p-byaddr [options] all      (each of the five in turn: see run_all())
  *
  * Route ioas: /dev/iommu, an IOAS, edu bound by its cdev and attached to
  * the IOAS, ivshmem bound by its cdev; maps are IOMMU_IOAS_MAP and
@@ -29,9 +30,10 @@
  * base kernel accepts the map (it pins nothing yet) and only a later
  * attach fails.  The first map of the VA, at --iova, decides the exit
  * status 3 (EFAULT: the kernel cannot map a BAR by address).  Then one DMA
- * per step: edu copies 4 KiB of a pattern from RAM into its own 4 KiB slot
- * of the window (slot N at --iova + N * 4K, BAR2 --window + N * 4K), whose
- * bytes were first set to a marker through the backing file (--file).
+ * per step: edu copies its 4 KiB buffer, loaded once with a pattern from
+ * RAM, into the step's own 4 KiB slot of the window (slot N at --iova +
+ * N * 4K, BAR2 --window + N * 4K), whose bytes were first set to a marker
+ * through the backing file (--file).
  *   bar:    mapped      the map works: lands
  *           reset       VFIO_DEVICE_RESET of ivshmem, then the DMA (the
  *                       reset's temporary revoke is over and nothing
@@ -92,6 +94,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,13 +149,13 @@ struct vfio_iommu_type1_dma_unmap {
 #define FAULT_WINDOW_US	5300000
 #define MARKER		0xc3
 
-enum route { ROUTE_IOAS, ROUTE_COMPAT, ROUTE_RACE };
+enum route { ROUTE_IOAS, ROUTE_COMPAT, ROUTE_RACE, ROUTE_ALL };
 enum race_b { RACE_B_BOTH, RACE_B_REVOKE, RACE_B_RESET, RACE_B_IDLE };
 enum mode { MODE_BAR, MODE_DMABUF };
 
 static const struct du_keyword routes[] = {
 	{ "ioas", ROUTE_IOAS }, { "compat", ROUTE_COMPAT },
-	{ "race", ROUTE_RACE }, { NULL, 0 },
+	{ "race", ROUTE_RACE }, { "all", ROUTE_ALL }, { NULL, 0 },
 };
 static const struct du_keyword race_bs[] = {
 	{ "both", RACE_B_BOTH }, { "revoke", RACE_B_REVOKE },
@@ -192,6 +195,7 @@ static void usage(FILE *f, int status)
 	fprintf(f,
 "Usage: p2p-byaddr [options] ioas|compat bar|dmabuf\n"
 "       p2p-byaddr [options] race\n"
+"       p2p-byaddr [options] all\n"
 "  --edu BDF         edu device (default: $DU_EDU_BDF)\n"
 "  --ivshmem BDF     ivshmem device (default: $DU_IVSHMEM_BDF)\n"
 "  --file PATH       ivshmem's BAR2 backing file (default: $DU_IVSHMEM_FILE)\n"
@@ -207,7 +211,7 @@ static void usage(FILE *f, int status)
 "                    does nothing (idle)\n"
 "  -h, --help        this text\n"
 "Exit status: 0 ran, 1 failed, 2 usage, 3 the map by address failed with\n"
-"EFAULT, 4 the exported DMA-BUF cannot be mmap()ed.\n");
+"EFAULT, 4 the exported DMA-BUF cannot be mmap()ed (all: 0 or 1).\n");
 	exit(status);
 }
 
@@ -217,6 +221,15 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t t_start;		/* now_ms() when main() began */
+
+/* "KEY_ms=N": milliseconds since main() began, where the time goes. */
+static void stamp(const char *key)
+{
+	printf("%s_ms=%lld\n", key, (long long)(now_ms() - t_start));
+	fflush(stdout);
 }
 
 static void sleep_ms(int64_t ms)
@@ -417,9 +430,10 @@ static void pattern(unsigned char *buf, unsigned int seed)
 }
 
 /*
- * One step's DMA: marker into the slot through the file, pattern into RAM,
- * edu copies RAM -> its buffer -> the slot's IOVA.  dead: the DMA is
- * expected to fault (wait for the fault report, keep faults apart).
+ * One step's DMA: marker into the slot through the file, edu copies its
+ * buffer (the pattern in c->ram, loaded by setup()) to the slot's IOVA.
+ * dead: the DMA is expected to fault (first wait until the kernel will
+ * print the fault, afterwards wait for its report).
  */
 static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 		     bool dead)
@@ -436,17 +450,12 @@ static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 		du_die(DU_EXIT_FAILURE, "internal: no RAM page");
 	memset(mark, MARKER, SLOT);
 	file_rw(c, true, mark, off);
-	pattern(c->ram, slot + 1 + (c->route == ROUTE_COMPAT ? 16 : 0) +
-		(c->mode == MODE_DMABUF ? 32 : 0));
 	save(c, name, "marker", mark);
 	save(c, name, "pattern", c->ram);
 	if (dead)
 		fault_gap(c, name);
 	kmsg_faults(c, NULL, 0);	/* forget what came before */
 	irqs = fault_irqs();
-	r = du_edu_dma(&c->e, RAM_SRC_IOVA, SLOT, DU_EDU_TO_DEVICE, 0, DMA_TIMEOUT_MS);
-	if (r)
-		die_err(r, "edu DMA RAM -> edu");
 	r = du_edu_dma(&c->e, iova, SLOT, DU_EDU_FROM_DEVICE, 0, DMA_TIMEOUT_MS);
 	if (r)
 		die_err(r, "edu DMA edu -> BAR (did not complete)");
@@ -473,7 +482,8 @@ static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 	       irqs < 0 ? -1 : fault_irqs() - irqs);
 	if (*last)
 		printf("%s_fault=%s\n", name, last);
-	fflush(stdout);
+	snprintf(last, sizeof(last), "t_%s", name);
+	stamp(last);
 }
 
 /* ---- map and unmap, either route -------------------------------------- */
@@ -658,10 +668,36 @@ static void setup(struct ctx *c)
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (c->ram == MAP_FAILED)
 		die_err(-errno, "mmap (RAM)");
-	memset(c->ram, 0, page);
+	pattern(c->ram, 1 + c->route * 2 + c->mode);
 	r = map_va(c, c->ram, page, RAM_SRC_IOVA);
 	if (r)
 		die_err(r, "map of the RAM source page");
+	/* edu's buffer holds the pattern from now on: each step only copies
+	 * it out (a DMA takes 100 ms of QEMU's clock) */
+	r = du_edu_dma(&c->e, RAM_SRC_IOVA, SLOT, DU_EDU_TO_DEVICE, 0, DMA_TIMEOUT_MS);
+	if (r)
+		die_err(r, "edu DMA RAM -> edu");
+	stamp("t_setup");
+}
+
+/* Close everything setup() opened, the devices first (its exit would,
+ * in no particular order), and say when. */
+static void teardown(struct ctx *c)
+{
+	du_edu_close(&c->e);
+	if (c->edu_fd >= 0)
+		close(c->edu_fd);
+	if (c->ivs_fd >= 0)
+		close(c->ivs_fd);
+	c->edu_fd = c->ivs_fd = c->edu.fd = c->ivs.fd = -1;
+	stamp("t_closed_devices");
+	if (c->edu_group >= 0)
+		close(c->edu_group);
+	if (c->ivs_group >= 0)
+		close(c->ivs_group);
+	close(c->iommufd);
+	c->edu_group = c->ivs_group = c->iommufd = -1;
+	stamp("t_closed_iommufd");
 }
 
 /* The BAR window through the device fd. */
@@ -762,6 +798,7 @@ static int sequence(struct ctx *c)
 			die_err(-errno, "munmap of the BAR");
 		dma_step(c, "munmapped", 4, true);
 		unmap_step(c, "munmapped");
+		teardown(c);
 		return DU_EXIT_OK;
 	}
 
@@ -788,6 +825,7 @@ static int sequence(struct ctx *c)
 	unmap_step(c, "closed_fd");
 	munmap(va, c->len);
 	close(buf);
+	teardown(c);
 	return DU_EXIT_OK;
 }
 
@@ -977,6 +1015,7 @@ static int race(struct ctx *c)
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	alarm(0);
+	stamp("t_joined");
 	printf("race_ms=%lld\n", (long long)(now_ms() - t0));
 	for (int k = 0; k < 2; k++) {
 		const char *what = k ? "bar" : "dmabuf";
@@ -1001,10 +1040,82 @@ static int race(struct ctx *c)
 
 	race_final(c, "final_bar", (void *)atomic_load(&rc.bar_va), 0);
 	race_final(c, "final_dmabuf", (void *)atomic_load(&rc.buf_va), 1);
+	stamp("t_final");
 	munmap((void *)atomic_load(&rc.bar_va), c->len);
 	munmap((void *)atomic_load(&rc.buf_va), c->len);
 	close(rc.buf);
+	teardown(c);
 	return DU_EXIT_OK;
+}
+
+/*
+ * all: the four sequences and the race, each in a child process (so that
+ * one that fails leaves the others be, and a child's exit closes its
+ * devices), with the windows at --window + 0, 1, 2, 3 and 4 MiB (ioas bar,
+ * ioas dmabuf, compat bar, compat dmabuf, race) and the output of run RUN
+ * in --out/RUN.out and RUN.err, its files in --out/RUN/.  The race (no
+ * dead DMA) runs in the middle, while dmar_fault's ratelimit recovers from
+ * the first two runs' faults.  Prints RUN_rc (the child's exit status) and
+ * RUN_ms for each.  Exit status 0 when every child exited 0, else 1.
+ */
+static int run_all(const struct ctx *base)
+{
+	static const struct {
+		const char *name;
+		int route, mode;
+		unsigned int window;	/* MiB after --window */
+	} runs[] = {
+		{ "ioas-bar", ROUTE_IOAS, MODE_BAR, 0 },
+		{ "ioas-dmabuf", ROUTE_IOAS, MODE_DMABUF, 1 },
+		{ "race", ROUTE_RACE, MODE_BAR, 4 },
+		{ "compat-bar", ROUTE_COMPAT, MODE_BAR, 2 },
+		{ "compat-dmabuf", ROUTE_COMPAT, MODE_DMABUF, 3 },
+	};
+	int ret = DU_EXIT_OK;
+
+	if (mkdir(base->out, 0755) && errno != EEXIST)
+		die_err(-errno, base->out);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		char dir[PATH_MAX], path[PATH_MAX + 8];
+		int64_t t0 = now_ms();
+		int st, rc;
+		pid_t pid;
+
+		snprintf(dir, sizeof(dir), "%s/%s", base->out, runs[i].name);
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			die_err(-errno, "fork");
+		if (pid == 0) {
+			struct ctx c = *base;
+
+			c.route = runs[i].route;
+			c.mode = runs[i].mode;
+			c.window = base->window + ((uint64_t)runs[i].window << 20);
+			c.out = dir;
+			t_start = now_ms();
+			snprintf(path, sizeof(path), "%s.out", dir);
+			if (!freopen(path, "w", stdout))
+				_exit(DU_EXIT_FAILURE);
+			snprintf(path, sizeof(path), "%s.err", dir);
+			if (!freopen(path, "w", stderr))
+				_exit(DU_EXIT_FAILURE);
+			printf("route=%s\n", du_keyword_name(routes, c.route));
+			if (c.route != ROUTE_RACE)
+				printf("mode=%s\n", du_keyword_name(modes, c.mode));
+			exit(c.route == ROUTE_RACE ? race(&c) : sequence(&c));
+		}
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				die_err(-errno, "waitpid");
+		rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		printf("%s_rc=%d\n%s_ms=%lld\n", runs[i].name, rc, runs[i].name,
+		       (long long)(now_ms() - t0));
+		fflush(stdout);
+		if (rc)
+			ret = DU_EXIT_FAILURE;
+	}
+	return ret;
 }
 
 static uint64_t num_arg(const char *opt, const char *s)
@@ -1043,6 +1154,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int opt;
 
+	t_start = now_ms();
 	while ((opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c.edu_bdf = optarg; break;
@@ -1070,7 +1182,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || du_parse_keyword(argv[optind], routes, &c.route))
 		usage(stderr, DU_EXIT_USAGE);
-	if (c.route == ROUTE_RACE) {
+	if (c.route == ROUTE_RACE || c.route == ROUTE_ALL) {
 		if (optind + 1 != argc)
 			usage(stderr, DU_EXIT_USAGE);
 	} else if (optind + 2 != argc ||
@@ -1088,6 +1200,8 @@ int main(int argc, char **argv)
 	parse_bdf("--ivshmem", c.ivs_bdf, ivs, sizeof(ivs));
 	c.edu_bdf = edu;
 	c.ivs_bdf = ivs;
+	if (c.route == ROUTE_ALL)
+		return run_all(&c);
 	printf("route=%s\n", du_keyword_name(routes, c.route));
 	if (c.route != ROUTE_RACE)
 		printf("mode=%s\n", du_keyword_name(modes, c.mode));
