@@ -247,7 +247,7 @@ vm_runs=(
 # p2p-byaddr (issue 12: IOMMU_IOAS_MAP and the compat VFIO_IOMMU_MAP_DMA
 # of a BAR mapping's address) needs ivshmem's reset, hence e2e-up; the
 # base kernel's guest for it only checks that the maps fail with EFAULT
-# there (about 15 s with its boot), apart from series-upstream's base
+# there (about 10 s with its boot), apart from series-upstream's base
 # guest, whose suite must stay the same on both kernels.
 # Extra kernel command line for a run, by index: the fourth run boots with
 # ACS redirect disabled on both root ports, so that p2p-probe's check that
