@@ -18,25 +18,27 @@
 . "$top_srcdir/tests/lib/shunit2-tap.sh"
 . "$top_srcdir/tests/vm/lib/vm-suite.sh"
 
-# ivshmem BAR2 ranges used here (distinct from other suites' ranges is not
-# needed: each run has its own backing file, but keep them apart within
-# this suite so the host checks see each test's bytes):
+# ivshmem BAR2 ranges used here. The suites of one guest share the backing
+# file and the host checks it after the last suite, so these stay apart
+# from each other and from the ranges of the suites that run beside this
+# one in scripts/test-all.sh (base: 2M, 8M; series-dmabuf: 2M-4M, 27M-31M;
+# vfio-dmabuf: 32M-49M):
 #   0x1000000  DMA-BUF mapping test        (16 MiB)
 #   0x1400000  revoke test                 (20 MiB)
 #   0x1800000  multi-range export          (24 MiB)
-#   0x1c00000  BAR by address              (28 MiB)
-#   0x2000000  exported buffer by address  (32 MiB)
-#   0x2400000  BAR by address, compat      (36 MiB)
-#   0x2800000  revoke by address           (40 MiB)
-#   0x2c00000  multi-range by address      (44 MiB)
+#   0x3200000  BAR by address              (50 MiB)
+#   0x3400000  exported buffer by address  (52 MiB)
+#   0x3600000  BAR by address, compat      (54 MiB)
+#   0x3800000  revoke by address           (56 MiB)
+#   0x3a00000  multi-range by address      (58 MiB)
 DMABUF_OFF=0x1000000
 REVOKE_OFF=0x1400000
 MULTI_OFF=0x1800000
-BYADDR_BAR_OFF=0x1c00000
-BYADDR_DMABUF_OFF=0x2000000
-BYADDR_COMPAT_OFF=0x2400000
-BYADDR_REVOKE_OFF=0x2800000
-BYADDR_MULTI_OFF=0x2c00000
+BYADDR_BAR_OFF=0x3200000
+BYADDR_DMABUF_OFF=0x3400000
+BYADDR_COMPAT_OFF=0x3600000
+BYADDR_REVOKE_OFF=0x3800000
+BYADDR_MULTI_OFF=0x3a00000
 
 oneTimeSetUp() {
 	work=$(mktemp -d "$PWD/ictl.XXXXXX")
