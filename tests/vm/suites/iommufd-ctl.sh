@@ -61,6 +61,18 @@ ictl_batch() {
 	cat "$work/out" "$work/err" >&2
 }
 
+# broker_batch SOCKET ID: run $work/batch under the broker's buffer ID
+# (VFIO_DMABUF_FD) at most 120 s, then stop the broker; $rc, and $after
+# the DMA remapping faults so far.
+broker_batch() {
+	timeout 120 vfio-dmabuf exec --socket "$1" --id "$2" -- \
+		iommufd-ctl -f -b "$work/batch" >"$work/out" 2>"$work/err"
+	rc=$?
+	after=$(vm_dmar_faults)
+	cat "$work/out" "$work/err" >&2
+	vfio-dmabuf stop --socket "$1" >&2 2>&1
+}
+
 # mkfile FILE LENGTH BYTE: a tmpfs file of LENGTH bytes of BYTE (numbers).
 mkfile() {
 	head -c "$(($2))" /dev/zero | tr '\0' "\\$(printf '%03o' "$(($3))")" >"$1"
@@ -577,12 +589,7 @@ exec -- iommufd-edu-dma write 0x1001000 4K 0x6c
 ioas unmap --ioas A --iova 0x1000000 --length 2M
 ioas map --ioas A --dmabuf-fd \$VFIO_DMABUF_FD --iova 0x1000000
 EOF
-	timeout 120 vfio-dmabuf exec --socket "$sock" --id "$id" -- \
-		iommufd-ctl -f -b "$work/batch" >"$work/out" 2>"$work/err"
-	rc=$?
-	after=$(vm_dmar_faults)
-	cat "$work/out" "$work/err" >&2
-	vfio-dmabuf stop --socket "$sock" >&2 2>&1
+	broker_batch "$sock" "$id"
 	assertNotEquals "nothing hung" 124 "$rc"
 	assertEquals "the map after the revoke says revoked (exit 4)" 4 "$rc"
 	assertContains "$(cat "$work/err")" "the DMA-BUF was revoked (ENODEV)"
@@ -707,12 +714,7 @@ exec -- iommufd-edu-dma write 0x1001000 4K 0x4c
 ioas unmap --ioas A --iova 0x1000000 --length 2M
 ioas map --ioas A --mem D --iova 0x1000000
 EOF
-	timeout 120 vfio-dmabuf exec --socket "$sock" --id "$id" -- \
-		iommufd-ctl -f -b "$work/batch" >"$work/out" 2>"$work/err"
-	rc=$?
-	after=$(vm_dmar_faults)
-	cat "$work/out" "$work/err" >&2
-	vfio-dmabuf stop --socket "$sock" >&2 2>&1
+	broker_batch "$sock" "$id"
 	assertNotEquals "nothing hung" 124 "$rc"
 	assertEquals "the map after the revoke: exit status 4 (3: no map by address at all)" 4 "$rc"
 	assertEquals "$work/batch:10: ioas map: IOMMU_IOAS_MAP: the buffer was revoked, or the device is being reset or has its memory disabled (ENODEV)" \
