@@ -106,27 +106,6 @@
 #include "du/uapi.h"
 #include "du/vfio.h"
 
-/* The type1 map and unmap, in case the build host's headers lack them. */
-#ifndef VFIO_IOMMU_MAP_DMA
-struct vfio_iommu_type1_dma_map {
-	__u32	argsz;
-	__u32	flags;
-#define VFIO_DMA_MAP_FLAG_READ	(1 << 0)
-#define VFIO_DMA_MAP_FLAG_WRITE	(1 << 1)
-	__u64	vaddr;
-	__u64	iova;
-	__u64	size;
-};
-#define VFIO_IOMMU_MAP_DMA	_IO(VFIO_TYPE, VFIO_BASE + 13)
-struct vfio_iommu_type1_dma_unmap {
-	__u32	argsz;
-	__u32	flags;
-	__u64	iova;
-	__u64	size;
-};
-#define VFIO_IOMMU_UNMAP_DMA	_IO(VFIO_TYPE, VFIO_BASE + 14)
-#endif
-
 #define EXIT_EFAULT	3	/* the first map by address: EFAULT */
 #define EXIT_NO_MMAP	4	/* the DMA-BUF cannot be mmap()ed */
 
@@ -490,15 +469,9 @@ static void dma_step(struct ctx *c, const char *name, unsigned int slot,
 
 static int map_va(struct ctx *c, void *va, uint64_t len, uint64_t iova)
 {
-	if (c->route == ROUTE_COMPAT) {
-		struct vfio_iommu_type1_dma_map m = {
-			.argsz = sizeof(m),
-			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-			.vaddr = (uintptr_t)va, .iova = iova, .size = len,
-		};
-
-		return ioctl(c->iommufd, VFIO_IOMMU_MAP_DMA, &m) ? -errno : 0;
-	}
+	if (c->route == ROUTE_COMPAT)
+		return du_vfio_compat_map_dma(c->iommufd, iova, va, len,
+					      DU_IOMMU_READ | DU_IOMMU_WRITE);
 	return du_ioas_map(c->iommufd, c->ioas, va, len, &iova,
 			   DU_IOMMU_FIXED | DU_IOMMU_READ | DU_IOMMU_WRITE);
 }
@@ -507,16 +480,8 @@ static int unmap_iova(struct ctx *c, uint64_t iova, uint64_t len,
 		      uint64_t *done)
 {
 	*done = 0;
-	if (c->route == ROUTE_COMPAT) {
-		struct vfio_iommu_type1_dma_unmap u = {
-			.argsz = sizeof(u), .iova = iova, .size = len,
-		};
-
-		if (ioctl(c->iommufd, VFIO_IOMMU_UNMAP_DMA, &u))
-			return -errno;
-		*done = u.size;
-		return 0;
-	}
+	if (c->route == ROUTE_COMPAT)
+		return du_vfio_compat_unmap_dma(c->iommufd, iova, len, done);
 	return du_ioas_unmap(c->iommufd, c->ioas, iova, len, done);
 }
 
@@ -638,8 +603,9 @@ static void setup(struct ctx *c)
 		c->ivs_group = open_group(c, "ivshmem", c->ivs_bdf);
 		r = ioctl(c->iommufd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
 		printf("compat_type1v2_extension=%d\n", r);
-		if (ioctl(c->iommufd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-			die_err(-errno, "VFIO_SET_IOMMU VFIO_TYPE1v2_IOMMU on the iommufd");
+		r = du_vfio_compat_set_iommu(c->iommufd, VFIO_TYPE1v2_IOMMU);
+		if (r)
+			die_err(r, "VFIO_SET_IOMMU VFIO_TYPE1v2_IOMMU on the iommufd");
 		c->edu_fd = group_device(c->edu_group, c->edu_bdf);
 		c->ivs_fd = group_device(c->ivs_group, c->ivs_bdf);
 		if (!du_vfio_compat_ioas_get(c->iommufd, &ioas))
