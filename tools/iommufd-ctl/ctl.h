@@ -617,4 +617,45 @@ int ctl_lex_simple(char *line, size_t len, char **argv, int max);
 int ctl_lex_chunk(char *p, const char *end, size_t maxlen, char **argv,
 		  int max, char **eol);
 
+/* The byte classes of the splitter: 0 a word's byte, 1 a blank, 2 any
+ * other (a quote, '\\', '$', '#', a control character: ctl_lex()'s). */
+extern const unsigned char ctl_lex_class[256];
+
+/* ---- hot.c: the two hot lines of a batch, read in one pass --------------- */
+
+enum ctl_hot_cmd {
+	CTL_HOT_MAP = 1,	/* ioas map --mem NAME ... */
+	CTL_HOT_UNMAP,		/* ioas unmap --iova N --length N ... */
+};
+
+/* A hot line, as ioas map's and ioas unmap's option parser would read it. */
+struct ctl_hot {
+	enum ctl_hot_cmd cmd;
+	bool has_ioas, has_iova, has_length, has_offset;
+	uint64_t iova, length, offset;
+	unsigned int access;		/* DU_IOMMU_READ | DU_IOMMU_WRITE */
+	char ioas[CTL_NAME_MAX];	/* --ioas REF, when has_ioas */
+	char mem[CTL_NAME_MAX];		/* --mem NAME (map) */
+};
+
+/*
+ * Read the line at p, which ends at the first '\n' before stop (*stop
+ * must be a '\n', which does not count), if it is a hot line written
+ * plainly: "ioas map" with --mem and any of --ioas, --iova, --length,
+ * --offset, --access, or "ioas unmap" with --iova, --length and maybe
+ * --ioas; each option once, as "--NAME VALUE" or "--NAME=VALUE", its
+ * value valid for the option's parser (a number as du_parse_size()
+ * reads it without a second look, page aligned where the parser wants
+ * it; a name or reference of at most CTL_NAME_MAX - 1 bytes; rw, r or w).
+ * Returns true with *h and *eol (the line's '\n') set; false for any other
+ * line (then the usual splitter and parsers take it, with their messages:
+ * nothing is read past the line and nothing is changed).
+ */
+bool ctl_hot_scan(const char *p, const char *stop, size_t maxlen,
+		  struct ctl_hot *h, const char **eol);
+
+/* Run a hot line (ioas.c): what ioas map --mem or ioas unmap does once its
+ * options are parsed.  Returns an exit status. */
+int ctl_ioas_hot(struct ctl *c, const struct ctl_hot *h);
+
 #endif /* IOMMUFD_CTL_H */

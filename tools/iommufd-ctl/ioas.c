@@ -135,13 +135,9 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 #define O_NAME { "name", OPT_NAME, "NAME", 0, "name the new object (same as the word 'name NAME')", 0 }
 #define O_END { NULL, 0, NULL, 0, NULL, 0 }
 
-static int parse(struct ctl *c, const struct argp_option *opts,
-		 const char *args, const char *doc, int argc, char **argv,
-		 struct ioas_opts *o)
+/* What every command's options are before its words are read. */
+static inline void opts_init(struct ioas_opts *o)
 {
-	struct argp argp = { opts, ioas_parse, args, doc, NULL, NULL, NULL };
-	int rc;
-
 	memset(o, 0, offsetof(struct ioas_opts, ranges));
 	o->nranges = 0;
 	o->fd = -1;
@@ -150,6 +146,16 @@ static int parse(struct ctl *c, const struct argp_option *opts,
 	o->bar = -1;
 	o->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	o->huge_pages = -1;
+}
+
+static int parse(struct ctl *c, const struct argp_option *opts,
+		 const char *args, const char *doc, int argc, char **argv,
+		 struct ioas_opts *o)
+{
+	struct argp argp = { opts, ioas_parse, args, doc, NULL, NULL, NULL };
+	int rc;
+
+	opts_init(o);
 	o->allow_name = args && strstr(args, "name");
 	if (c->batch) {
 		/* ioas_parse(): ctl_argp_init() at ARGP_KEY_INIT, nothing
@@ -1327,6 +1333,34 @@ int ctl_compat_unmap(struct ctl *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	return unmap_common(c, &o, true);
+}
+
+/* ---- the hot lines of a batch (hot.c) ---------------------------------------------------- */
+
+int ctl_ioas_hot(struct ctl *c, const struct ctl_hot *h)
+{
+	struct ioas_opts o;
+
+	/* what parse() and ioas_parse() make of the same words */
+	opts_init(&o);
+	o.ioas = h->has_ioas ? h->ioas : NULL;
+	o.iova = h->iova;
+	o.has_iova = h->has_iova;
+	o.length = h->length;
+	o.has_length = h->has_length;
+	/* as ctl_dispatch() names the command: "ioas map", "ioas unmap" */
+	c->cmd = NULL;
+	c->cmd_what = "ioas";
+	if (h->cmd == CTL_HOT_UNMAP) {
+		c->cmd_word = "unmap";
+		return unmap_common(c, &o, false);
+	}
+	c->cmd_word = "map";
+	o.mem = h->mem;
+	o.offset = h->offset;
+	o.has_offset = h->has_offset;
+	o.access = h->access;
+	return map_mem(c, &o, false);
 }
 
 /* ---- copy ---------------------------------------------------------------------------------- */

@@ -223,7 +223,7 @@ fail:
  * substitutions, comments, and what a batch line may not hold (control
  * characters but the tab, DEL), so that check_line() reports those
  * (class 2); blanks separate words (class 1). */
-static const unsigned char lex_class[256] = {
+const unsigned char ctl_lex_class[256] = {
 	[0x00 ... 0x08] = 2, ['\t'] = 1, [0x0a ... 0x1f] = 2,
 	[' '] = 1, [0x7f] = 2,
 	['\''] = 2, ['"'] = 2, ['\\'] = 2, ['$'] = 2, ['#'] = 2,
@@ -252,21 +252,21 @@ split(char *line, const char *stop, bool at_newline, size_t maxlen,
 		max = 64;
 	/* Each byte's class is loaded once: a word's loop ends on the
 	 * class of the byte after it, which the blank loop starts with. */
-	c = lex_class[*q];
+	c = ctl_lex_class[*q];
 	for (;;) {
 		if (c == 1) {
-			while (lex_class[*++q] == 1)
+			while (ctl_lex_class[*++q] == 1)
 				;
-			c = lex_class[*q];
+			c = ctl_lex_class[*q];
 		}
 		if (c != 0)
 			break;
 		if (n >= max - 1)
 			goto undo;
 		argv[n++] = (char *)q;
-		while (lex_class[*++q] == 0)
+		while (ctl_lex_class[*++q] == 0)
 			;
-		c = lex_class[*q];
+		c = ctl_lex_class[*q];
 		if (c == 1) {
 			/* (q is read again: keeping the byte from the loop
 			 * costs the loop two moves a byte) */
@@ -276,7 +276,7 @@ split(char *line, const char *stop, bool at_newline, size_t maxlen,
 			cut[ncut] = q;
 			was[ncut++] = *q;
 			*q = '\0';
-			c = lex_class[*++q];
+			c = ctl_lex_class[*++q];
 		}
 	}
 	if ((const char *)q == stop ? at_newline :

@@ -151,6 +151,101 @@ ioas map --ioas A --mem M --iova 0x1001
 	assertEquals "-:2: mem free: unexpected argument 'extra'" "$err"
 }
 
+# The hot lines' one-pass reader (hot.c) against the usual path
+# (IOMMUFD_CTL_NO_HOT_LINES=1): the same results, messages and statuses for
+# lines it takes and lines it leaves, in text and JSON, real and dry runs.
+HOT_CORPUS='ioas alloc name A
+ioas alloc name B
+mem alloc name M --length 64K
+mem open name R --file $RO --access r
+ioas map --ioas A --mem M --iova 0x100000 --length 65536
+ioas unmap --ioas A --iova 0x100000 --length 65536
+ioas map --ioas=A --mem=M --iova=1M --length=16K --offset=16K --access=rw
+ioas map --ioas B --mem M --iova 0X200000 --length 0x4000 --access r
+ioas map --ioas B --mem M --iova 0x200000 --length 0x4000
+ioas map --ioas B --mem M --iova 0x300000 --length 64k --offset 0
+ioas map --ioas B --mem M --iova 0x400000 --length 64K --offset 4K
+ioas map --ioas B --mem M --iova 0x400000 --length 60K --offset 64K
+ioas map --ioas B --mem M --iova 0x400000 --offset 8K
+ioas map --ioas B --mem M --iova 0x500000 --length 68K
+ioas map --ioas B --mem R --iova 0x600000 --length 4K
+ioas map --ioas B --mem R --iova 0x600000 --length 4K --access r
+ioas map --ioas B --mem R --iova 0x700000 --length 4K --access w
+ioas map --ioas B --mem X --iova 0x800000
+ioas map --ioas B --mem A --iova 0x800000
+ioas map --ioas C --mem M --iova 0x800000
+ioas map --ioas 99 --mem M --iova 0x900000
+ioas map --ioas 1 --mem M --iova 0x900000
+ioas map --mem M --iova 0x900000
+ioas map --ioas B --mem M --iova 0x1001
+ioas map --ioas B --mem M --iova 0x2000 --length 0
+ioas map --ioas B --mem M --iova 0x2000 --length 100
+ioas map --ioas B --mem M --iova 0x2000 --offset 0x10
+ioas map --ioas B --mem M --iova 0xffffffffffff0000 --length 64K
+ioas map --ioas B --mem M --iova 0x10000000000000000
+ioas map --ioas B --mem M --iova 0x00000000000000001000
+ioas map --ioas B --mem M --iova 18446744073709551616
+ioas map --ioas B --mem M --iova 16777216T
+ioas map --ioas B --mem M --iova 4K --length 4KB
+ioas map --ioas B --mem M --iova 4K --iova 8K
+ioas map --ioas B --mem M --iova 0xa000 --access x
+ioas map --ioas B --mem M --iova 0xb000 --acc r
+ioas map --ioas B --mem M --iova 0xb000 --iovas 4K
+ioas map --ioas B --mem M --iova
+ioas map --ioas B --mem M --iova=
+ioas map --ioas B --mem M --iova --length 4K
+ioas map --ioas B --mem --length 4K
+ioas map --ioas B --mem 0123456789012345678901234567890123 --iova 0xc000
+ioas map --ioas B --mem M --file /dev/null
+ioas map --ioas B --mem M -- --iova 0xd000
+ioas map --ioas B --mem M 0xd000
+ioas map --ioas B --mem M --iova 0xd000 # a comment
+ioas map	--ioas	B  --mem   M	--iova 0xe000  
+   ioas unmap --ioas B --iova 0xe000 --length 64K
+ioas unmap --ioas B --iova 0x200000 --length 0x4000
+ioas unmap --ioas B --iova 0x200000 --length 0x4000
+ioas unmap --ioas B --iova 0x300000
+ioas unmap --ioas B --iova 0x300000 --length 4K
+ioas unmap --ioas B --iova 0x300000 --length 64K --all
+ioas unmap --ioas B --iova 0x300000 --length 64K --offset 0
+ioas unmap --ioas B --length 64K --iova 0x300000
+ioas unmap --ioas B --iova 0xfffffffffffff000 --length 8K
+ioas unmap --ioas B --all
+ioas mapx --mem M
+ioas  map --mem M --ioas A
+mem free --mem M
+ioas unmap --ioas A --all
+mem free --mem M
+ioas map --ioas A --mem M --iova 0x100000
+'
+
+test_hot_lines_agree_with_the_usual_path() {
+	local mode run o1 e1 r1
+	truncate -s 8K "$work/ro"
+	export RO=$work/ro
+	for run in -n ""; do
+		if [ -z "$run" ] && ! iommufd-ctl ioas alloc >/dev/null 2>&1; then
+			continue	# no usable /dev/iommu: the dry runs only
+		fi
+		for mode in "" -j; do
+			batch "$HOT_CORPUS" -f $run $mode
+			o1=$out e1=$err r1=$rc
+			IOMMUFD_CTL_NO_HOT_LINES=1 batch "$HOT_CORPUS" -f $run $mode
+			assertEquals "status ${run:-real} $mode" "$rc" "$r1"
+			assertEquals "stdout ${run:-real} $mode" "$out" "$o1"
+			assertEquals "stderr ${run:-real} $mode" "$err" "$e1"
+		done
+	done
+	# The corpus reaches its errors (the comparison is not of two empty
+	# outputs), and the lines after them still run.
+	assertEquals "the first failure's status (line 9)" 1 "$r1"
+	assertEquals "the last line that works ran" 62 "$(jq '.results[-1].line' <"$work/out")"
+	assertContains "$e1" "-:12: ioas map: --offset 0x10000 is at or past the end of memory object 'M'"
+	assertContains "$e1" "-:15: ioas map: memory object 'R' is read-only (opened with --access r): map it with --access r"
+	assertContains "$e1" "-:42: ioas map: invalid memory object name '0123456789012345678901234567890123'"
+	assertContains "$e1" "-:63: ioas map: unknown memory object 'M'"
+}
+
 # stdout is written in blocks; a message on stderr comes after the results
 # of the lines before it.
 test_output_order_with_errors() {
