@@ -170,10 +170,10 @@ static bool ref_hot(char **w, int n, struct ctl_hot *r)
 static void check_hot(const char *line)
 {
 	/* The line up to its first '\n' (or its end), as a batch chunk
-	 * holds it: then a '\n' and nothing more, so that ASan sees a read
-	 * past the end of what was read. */
+	 * holds it: then a '\n' and the CTL_HOT_PAD bytes it may read, and
+	 * nothing more, so that ASan sees a read past them. */
 	size_t len = strcspn(line, "\n");
-	char *chunk = malloc(len + 2), *seg = malloc(len + 1);
+	char *chunk = calloc(1, len + 2 + CTL_HOT_PAD), *seg = malloc(len + 1);
 	char *words[64];
 	const char *eol = NULL;
 	struct ctl_hot h, r;

@@ -181,6 +181,14 @@ struct ctl {
 	bool compat_known;
 	uint32_t compat_ioas_id;
 	bool compat_iommu_set;
+	/* bumped when an object is made or removed: what hot lines found
+	 * by name stays valid while it is unchanged (ioas.c) */
+	unsigned long obj_gen;
+	struct ctl_hot_ref {
+		unsigned long gen;
+		struct ctl_obj *obj;
+		char name[CTL_NAME_MAX];
+	} hot_ioas, hot_mem;
 };
 
 /* A {name, handler} table entry; the first entry with name == NULL is
@@ -638,9 +646,13 @@ struct ctl_hot {
 	char mem[CTL_NAME_MAX];		/* --mem NAME (map) */
 };
 
+/* Bytes after stop that ctl_hot_scan() may read (word compares). */
+#define CTL_HOT_PAD 8
+
 /*
  * Read the line at p, which ends at the first '\n' before stop (*stop
- * must be a '\n', which does not count), if it is a hot line written
+ * must be a '\n', which does not count, and CTL_HOT_PAD initialised bytes
+ * must follow it), if it is a hot line written
  * plainly: "ioas map" with --mem and any of --ioas, --iova, --length,
  * --offset, --access, or "ioas unmap" with --iova, --length and maybe
  * --ioas; each option once, as "--NAME VALUE" or "--NAME=VALUE", its

@@ -25,20 +25,42 @@
 
 typedef const unsigned char *bytes;
 
+/*
+ * Under the emulator of the test VM every load is checked against a
+ * software TLB and every branch ends a translated block: the fixed words
+ * are compared eight bytes at a time (ld8(): the caller guarantees
+ * CTL_HOT_PAD readable bytes after the line's end), and bytes are tested
+ * by value where a table lookup would be a second load.
+ */
+static inline uint64_t ld8(bytes q)
+{
+	uint64_t w;
+
+	memcpy(&w, q, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* The first n (1-8) bytes of a string as ld8() would load them. */
+#define B(s, i) ((uint64_t)(unsigned char)(s)[i] << (8 * (i)))
+#define W8(s) (B(s, 0) | B(s, 1) | B(s, 2) | B(s, 3) | B(s, 4) | B(s, 5) | \
+	       B(s, 6) | B(s, 7))
+#define MASK(n) (~0ull >> (64 - 8 * (n)))
+#define WN(s, n) (W8(s "\0\0\0\0\0\0\0\0") & MASK(n))
+
+static inline bool blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';	/* ctl_lex_class 1 */
+}
+
 static inline bytes skip_blanks(bytes q)
 {
-	while (ctl_lex_class[*q] == 1)
+	while (blank(*q))
 		q++;
 	return q;
 }
-
-/* A hex digit's value + 1, 0 for any other byte. */
-static const unsigned char hex1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
 
 /*
  * The number that is the whole word at q, as du_parse_size() reads it:
@@ -57,8 +79,16 @@ static inline bytes number(bytes q, uint64_t *out)
 
 	if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
 		/* the byte after the word is no hex digit: no bound */
-		for (q = d0 = q + 2; (d = hex1[*q]) != 0; q++)
-			v = v << 4 | (d - 1);
+		for (q = d0 = q + 2;; q++) {
+			d = (unsigned int)(*q - '0');
+			if (d > 9) {
+				d = (unsigned int)((*q | 0x20) - 'a');
+				if (d > 5)
+					break;
+				d += 10;
+			}
+			v = v << 4 | d;
+		}
 		if (q - d0 > 16)
 			return NULL;
 	} else {
@@ -107,54 +137,34 @@ enum { O_IOAS, O_IOVA, O_LENGTH, O_OFFSET, O_MEM, O_ACCESS };
 #define MAP_OPTS 0x3fu
 #define UNMAP_OPTS ((1u << O_IOAS) | (1u << O_IOVA) | (1u << O_LENGTH))
 
-/* The bytes of "--NAME" at q (past the "--") are one of the options' names
- * exactly, followed by what is not a word byte or by '=': the option, and
- * *after the byte after the name.  -1 for any other word. */
+/* The word at q is "--NAME" for one of the options' names exactly, or
+ * "--NAME=VALUE": the option, and *after the byte after the name.  -1 for
+ * any other word. */
 static inline int option(bytes q, bytes *after)
 {
+	uint64_t w = ld8(q);
 	int o;
 	unsigned int n;
 
-	switch (q[0]) {
-	case 'i':
-		if (q[1] != 'o')
-			return -1;
-		if (q[2] == 'a' && q[3] == 's')
-			o = O_IOAS;
-		else if (q[2] == 'v' && q[3] == 'a')
-			o = O_IOVA;
-		else
-			return -1;
-		n = 4;
-		break;
-	case 'l':
-		if (q[1] != 'e' || q[2] != 'n' || q[3] != 'g' || q[4] != 't' ||
-		    q[5] != 'h')
-			return -1;
-		o = O_LENGTH;
+	if ((w & MASK(6)) == WN("--ioas", 6)) {
+		o = O_IOAS;
 		n = 6;
-		break;
-	case 'o':
-		if (q[1] != 'f' || q[2] != 'f' || q[3] != 's' || q[4] != 'e' ||
-		    q[5] != 't')
-			return -1;
-		o = O_OFFSET;
-		n = 6;
-		break;
-	case 'm':
-		if (q[1] != 'e' || q[2] != 'm')
-			return -1;
+	} else if ((w & MASK(5)) == WN("--mem", 5)) {
 		o = O_MEM;
-		n = 3;
-		break;
-	case 'a':
-		if (q[1] != 'c' || q[2] != 'c' || q[3] != 'e' || q[4] != 's' ||
-		    q[5] != 's')
-			return -1;
-		o = O_ACCESS;
+		n = 5;
+	} else if ((w & MASK(6)) == WN("--iova", 6)) {
+		o = O_IOVA;
 		n = 6;
-		break;
-	default:
+	} else if (w == W8("--length")) {
+		o = O_LENGTH;
+		n = 8;
+	} else if (w == W8("--offset")) {
+		o = O_OFFSET;
+		n = 8;
+	} else if (w == W8("--access")) {
+		o = O_ACCESS;
+		n = 8;
+	} else {
 		return -1;
 	}
 	if (q[n] != '=' && ctl_lex_class[q[n]] == 0)
@@ -168,34 +178,32 @@ bool ctl_hot_scan(const char *p, const char *stop, size_t maxlen,
 {
 	bytes line = (bytes)p, q, v, e;
 	unsigned int seen = 0, allowed;
+	uint64_t w;
 	int o;
 
 	q = skip_blanks(line);
-	if (q[0] != 'i' || q[1] != 'o' || q[2] != 'a' || q[3] != 's' ||
-	    ctl_lex_class[q[4]] != 1)
+	w = ld8(q);
+	if ((w & MASK(4)) != WN("ioas", 4) || !blank(q[4]))
 		return false;
 	q = skip_blanks(q + 5);
-	if (q[0] == 'm' && q[1] == 'a' && q[2] == 'p' &&
-	    ctl_lex_class[q[3]] == 1) {
+	w = ld8(q);
+	if ((w & MASK(3)) == WN("map", 3) && blank(q[3])) {
 		h->cmd = CTL_HOT_MAP;
 		allowed = MAP_OPTS;
-		q += 3;
-	} else if (q[0] == 'u' && q[1] == 'n' && q[2] == 'm' && q[3] == 'a' &&
-		   q[4] == 'p' && ctl_lex_class[q[5]] == 1) {
+		q += 4;
+	} else if ((w & MASK(5)) == WN("unmap", 5) && blank(q[5])) {
 		h->cmd = CTL_HOT_UNMAP;
 		allowed = UNMAP_OPTS;
-		q += 5;
+		q += 6;
 	} else {
 		return false;
 	}
 	h->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
 	for (;;) {
 		q = skip_blanks(q);
-		if (ctl_lex_class[*q] != 0)
+		if (*q == '\n')
 			break;
-		if (q[0] != '-' || q[1] != '-')
-			return false;
-		o = option(q + 2, &v);
+		o = option(q, &v);
 		if (o < 0 || !(allowed & (1u << o)) || (seen & (1u << o)))
 			return false;
 		seen |= 1u << o;

@@ -44,6 +44,8 @@ struct ioas_opts {
 	unsigned int access;
 	int huge_pages;		/* -1 get, 0 off, 1 on */
 	bool allow_name;	/* the command takes 'name NAME' */
+	/* a hot line's objects, found already (else --ioas, --mem) */
+	struct ctl_obj *ioas_obj, *mem_obj;
 	struct du_range ranges[64];
 	size_t nranges;
 };
@@ -676,9 +678,12 @@ static int map_mem(struct ctl *c, struct ioas_opts *o, bool compat)
 
 	if (count_sources(o) > 1)
 		return sources_error(c, compat);
-	rc = ctl_mem_resolve(c, o->mem, &mo);
-	if (rc)
-		return rc;
+	mo = o->mem_obj;
+	if (!mo) {
+		rc = ctl_mem_resolve(c, o->mem, &mo);
+		if (rc)
+			return rc;
+	}
 	m = &mo->memo;
 	if ((o->access & DU_IOMMU_WRITE) && !(m->access & DU_IOMMU_WRITE))
 		return ctl_usage(c, "memory object '%s' is read-only (opened with --access r): map it with --access r",
@@ -710,10 +715,15 @@ static int map_mem(struct ctl *c, struct ioas_opts *o, bool compat)
 		kind = m->kind == CTL_MEM_DMABUF ? MAPK_DMABUF_FD : MAPK_MEM;
 	ioctl_name = compat ? "VFIO_IOMMU_MAP_DMA" :
 		     m->by_addr ? "IOMMU_IOAS_MAP" : "IOMMU_IOAS_MAP_FILE";
-	if (compat)
+	if (compat) {
 		rc = resolve_compat(c, true, &id, &obj);
-	else
+	} else if (o->ioas_obj) {
+		obj = o->ioas_obj;
+		id = obj->id;
+		rc = 0;
+	} else {
 		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
+	}
 	if (rc)
 		return rc;
 	rc = ctl_need_iommufd(c);
@@ -1207,10 +1217,15 @@ static int unmap_common(struct ctl *c, struct ioas_opts *o, bool compat)
 	if (!o->all && o->iova + o->length - 1 < o->iova)
 		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
 				 o->iova, o->length);
-	if (compat)
+	if (compat) {
 		rc = resolve_compat(c, false, &id, &obj);
-	else
+	} else if (o->ioas_obj) {
+		obj = o->ioas_obj;
+		id = obj->id;
+		rc = 0;
+	} else {
 		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
+	}
 	if (rc)
 		return rc;
 	if (c->dry_run) {
@@ -1337,6 +1352,30 @@ int ctl_compat_unmap(struct ctl *c, int argc, char **argv)
 
 /* ---- the hot lines of a batch (hot.c) ---------------------------------------------------- */
 
+/*
+ * The object named name, if it is of type: what the line before found
+ * when the name is the same and no object was made or removed since (a
+ * batch names the same IOAS and memory object line after line), else
+ * ctl_find_name()'s answer, kept.  NULL for any other answer (a number, an
+ * unknown name, an object of another type): the command resolves the
+ * name itself and says what is wrong.
+ */
+static struct ctl_obj *hot_find(struct ctl *c, struct ctl_hot_ref *r,
+				const char *name, enum ctl_obj_type type)
+{
+	struct ctl_obj *o;
+
+	if (r->obj && r->gen == c->obj_gen && ctl_str_eq(r->name, name))
+		return r->obj;
+	o = ctl_find_name(c, name);
+	if (!o || o->type != type)
+		return NULL;
+	r->obj = o;
+	r->gen = c->obj_gen;
+	memcpy(r->name, o->name, sizeof(r->name));
+	return o;
+}
+
 int ctl_ioas_hot(struct ctl *c, const struct ctl_hot *h)
 {
 	struct ioas_opts o;
@@ -1344,6 +1383,8 @@ int ctl_ioas_hot(struct ctl *c, const struct ctl_hot *h)
 	/* what parse() and ioas_parse() make of the same words */
 	opts_init(&o);
 	o.ioas = h->has_ioas ? h->ioas : NULL;
+	if (h->has_ioas)
+		o.ioas_obj = hot_find(c, &c->hot_ioas, h->ioas, CTL_OBJ_IOAS);
 	o.iova = h->iova;
 	o.has_iova = h->has_iova;
 	o.length = h->length;
@@ -1357,6 +1398,7 @@ int ctl_ioas_hot(struct ctl *c, const struct ctl_hot *h)
 	}
 	c->cmd_word = "map";
 	o.mem = h->mem;
+	o.mem_obj = hot_find(c, &c->hot_mem, h->mem, CTL_OBJ_MEM);
 	o.offset = h->offset;
 	o.has_offset = h->has_offset;
 	o.access = h->access;

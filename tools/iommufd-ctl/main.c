@@ -573,7 +573,9 @@ struct line_reader {
 	bool eof;
 	int err;			/* errno of a failed read() */
 	size_t start, end;		/* unread bytes of chunk */
-	char chunk[CTL_CHUNK + 1];	/* + a '\n' after the data */
+	char chunk[CTL_CHUNK + 1 + CTL_HOT_PAD];	/* + a '\n' after the data,
+						 * and what ctl_hot_scan()
+						 * may read after it */
 	char buf[CTL_LINE_MAX + 2];	/* the line, a CR, the NUL */
 	size_t len;			/* bytes of the line in buf */
 	bool too_long;
@@ -605,6 +607,7 @@ static bool refill(struct line_reader *r)
 	r->start = 0;
 	r->end = (size_t)got;
 	r->chunk[r->end] = '\n';	/* what ctl_lex_chunk() stops at */
+	memset(r->chunk + r->end + 1, 0, CTL_HOT_PAD);
 	return true;
 }
 

@@ -219,6 +219,7 @@ struct ctl_obj *ctl_obj_new(struct ctl *c, enum ctl_obj_type type,
 
 	if (!o)
 		return NULL;
+	c->obj_gen++;
 	o->type = type;
 	o->id = id;
 	o->dev.fd = -1;
@@ -264,6 +265,7 @@ void ctl_obj_set_pci(struct ctl *c, struct ctl_obj *o,
 
 void ctl_obj_remove(struct ctl *c, struct ctl_obj *o)
 {
+	c->obj_gen++;
 	for (int k = 0; k < CTL_IDX_N; k++)
 		idx_del(c, k, o);
 	if (o->prev)
