@@ -644,6 +644,22 @@ static int resolve_compat(struct ctl *c, bool map, uint32_t *id,
 	return 0;
 }
 
+/* The IOAS a map or unmap works on: the compatibility container's, the
+ * one a hot line found already, or --ioas (else the only one). */
+static int resolve_target(struct ctl *c, const struct ioas_opts *o,
+			  bool compat, bool map, uint32_t *id,
+			  struct ctl_obj **obj)
+{
+	if (compat)
+		return resolve_compat(c, map, id, obj);
+	if (o->ioas_obj) {
+		*obj = o->ioas_obj;
+		*id = o->ioas_obj->id;
+		return 0;
+	}
+	return ctl_resolve_ioas(c, o->ioas, id, obj);
+}
+
 /* The sources given to a map command (one at most). */
 static int count_sources(const struct ioas_opts *o)
 {
@@ -715,15 +731,7 @@ static int map_mem(struct ctl *c, struct ioas_opts *o, bool compat)
 		kind = m->kind == CTL_MEM_DMABUF ? MAPK_DMABUF_FD : MAPK_MEM;
 	ioctl_name = compat ? "VFIO_IOMMU_MAP_DMA" :
 		     m->by_addr ? "IOMMU_IOAS_MAP" : "IOMMU_IOAS_MAP_FILE";
-	if (compat) {
-		rc = resolve_compat(c, true, &id, &obj);
-	} else if (o->ioas_obj) {
-		obj = o->ioas_obj;
-		id = obj->id;
-		rc = 0;
-	} else {
-		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
-	}
+	rc = resolve_target(c, o, compat, true, &id, &obj);
 	if (rc)
 		return rc;
 	rc = ctl_need_iommufd(c);
@@ -1217,15 +1225,7 @@ static int unmap_common(struct ctl *c, struct ioas_opts *o, bool compat)
 	if (!o->all && o->iova + o->length - 1 < o->iova)
 		return ctl_usage(c, "--iova 0x%" PRIx64 " + --length 0x%" PRIx64 " overflows 64 bits",
 				 o->iova, o->length);
-	if (compat) {
-		rc = resolve_compat(c, false, &id, &obj);
-	} else if (o->ioas_obj) {
-		obj = o->ioas_obj;
-		id = obj->id;
-		rc = 0;
-	} else {
-		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
-	}
+	rc = resolve_target(c, o, compat, false, &id, &obj);
 	if (rc)
 		return rc;
 	if (c->dry_run) {
