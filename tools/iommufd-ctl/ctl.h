@@ -661,7 +661,7 @@ struct ctl_hot {
  * it; a name or reference of at most CTL_NAME_MAX - 1 bytes; rw, r or w).
  * Returns true with *h and *eol (the line's '\n') set; false for any other
  * line (then the usual splitter and parsers take it, with their messages:
- * nothing is read past the line and nothing is changed).
+ * nothing is changed).  Nothing past stop + CTL_HOT_PAD is read.
  */
 bool ctl_hot_scan(const char *p, const char *stop, size_t maxlen,
 		  struct ctl_hot *h, const char **eol);
