@@ -266,6 +266,31 @@ test_vm_hang_is_red() {
 	assertTrue "hang explained" "grep -q 'hang: QEMU killed after the 900 s timeout' '$run/out.tap'"
 }
 
+# A boot that stopped before init and was booted again (run-vm.sh's
+# --boot-stall): green when the second boot worked, with a note saying so.
+test_boot_stopped_once_then_worked_is_green_with_a_note() {
+	make_run
+	printf 'boot_stall=60\nboot_hung=0\nboot_retried=1\n' >>"$run/run.env"
+	evaluate
+	assertEquals "exit status" 0 "$status"
+	assert_valid_tap
+	assert_point ok 'vm: boot reached guest init \(3.21 s\)'
+	assertTrue "the retry noted" "grep -q '^# boot: the first boot stopped before init (no console output for 60 s; kept as console.boot-hang.log); this is the second' '$run/out.tap'"
+}
+
+test_boot_stopped_twice_is_red() {
+	make_run
+	sed -i 's/^qemu_rc=0/qemu_rc=143/' "$run/run.env"
+	printf 'boot_stall=60\nboot_hung=1\nboot_retried=1\n' >>"$run/run.env"
+	rm "$run/share/boot-uptime" "$run/share/done" "$run/share/results/"*
+	sed -i '/du-vm: init at/,$d' "$run/console.log"
+	evaluate
+	assert_red
+	assert_valid_tap
+	assert_point "not ok" 'vm: boot reached guest init$'
+	assertTrue "the stop explained" "grep -q 'the boot stopped twice: no console output for 60 s before init' '$run/out.tap'"
+}
+
 test_short_plan_is_red() {
 	make_run
 	printf '1..3\nok 1 - a\nok 2 - b\n' >"$run/share/results/01-s.tap"
