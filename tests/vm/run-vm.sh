@@ -46,7 +46,7 @@ srcdir=$(cd "$vmdir/../.." && pwd)
 
 die() { printf '%s: %s\n' "$prog" "$*" >&2; exit "${DIE_STATUS:-2}"; }
 note() { printf '%s: %s\n' "$prog" "$*" >&2; }
-usage() { sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+usage() { sed -n '4,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 # What in a kernel log fails a run (klog_scan): shared with the guest.
 # shellcheck source=lib/klog-scan.sh
 . "$vmdir/lib/klog-scan.sh"
