@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "du/dmabuf.h"
@@ -255,6 +256,19 @@ static void test_check_fd(void)
 	is_int(du_dmabuf_check_fd(-1), -EBADF, "negative fd");
 }
 
+static void test_file_type_name(void)
+{
+	is_str(du_file_type_name(S_IFREG | 0644), "a regular file", "type: file");
+	is_str(du_file_type_name(S_IFDIR | 0755), "a directory", "type: directory");
+	is_str(du_file_type_name(S_IFIFO | 0600), "a pipe", "type: pipe");
+	is_str(du_file_type_name(S_IFSOCK | 0777), "a socket", "type: socket");
+	is_str(du_file_type_name(S_IFCHR | 0666), "a character device",
+	       "type: character device");
+	is_str(du_file_type_name(S_IFBLK | 0660), "a block device",
+	       "type: block device");
+	ok(du_file_type_name(S_IFLNK | 0777) == NULL, "type: other is NULL");
+}
+
 int main(void)
 {
 	test_maps();
@@ -263,5 +277,6 @@ int main(void)
 	test_names();
 	test_paths();
 	test_check_fd();
+	test_file_type_name();
 	return tap_done();
 }

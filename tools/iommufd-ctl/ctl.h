@@ -404,6 +404,9 @@ enum ctl_fd_kind {
 	CTL_FD_VFIO_DEVICE,	/* a VFIO device fd (its BARs, by offset) */
 };
 enum ctl_fd_kind ctl_fd_kind(int fd);
+/* What an fd that is not a DMA-BUF is, for messages ("a regular file",
+ * "a pipe"...). */
+const char *ctl_describe_fd(int fd);
 
 /* A fd to mmap() for access: one open read-only cannot be mapped
  * writable.  Returns 0 or DU_EXIT_USAGE (printed). */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "du/dmabuf.h"
@@ -48,6 +49,17 @@ enum ctl_fd_kind ctl_fd_kind(int fd)
 	    !strcmp(path, "anon_inode:[vfio-device]"))
 		return CTL_FD_VFIO_DEVICE;
 	return CTL_FD_OTHER;
+}
+
+const char *ctl_describe_fd(int fd)
+{
+	struct stat st;
+	const char *name;
+
+	if (fstat(fd, &st))
+		return "unknown";
+	name = du_file_type_name(st.st_mode);
+	return name ? name : "not a DMA-BUF";
 }
 
 int ctl_check_fd_access(struct ctl *c, int fd, const char *what,

@@ -479,22 +479,6 @@ static int ioas_option(struct ctl *c, int argc, char **argv)
 
 /* ---- map ---------------------------------------------------------------------------- */
 
-static const char *describe_fd(int fd, char *buf, size_t len)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return "unknown";
-	if (S_ISREG(st.st_mode)) snprintf(buf, len, "a regular file");
-	else if (S_ISDIR(st.st_mode)) snprintf(buf, len, "a directory");
-	else if (S_ISFIFO(st.st_mode)) snprintf(buf, len, "a pipe");
-	else if (S_ISSOCK(st.st_mode)) snprintf(buf, len, "a socket");
-	else if (S_ISCHR(st.st_mode)) snprintf(buf, len, "a character device");
-	else if (S_ISBLK(st.st_mode)) snprintf(buf, len, "a block device");
-	else snprintf(buf, len, "not a DMA-BUF");
-	return buf;
-}
-
 /* What a map hands the kernel, for the words of its errors. */
 enum map_kind {
 	MAPK_MEM,		/* memory the kernel pins (or a file) */
@@ -843,7 +827,7 @@ static int map_src(struct ctl *c, struct ioas_opts *o, bool compat)
 	enum map_kind kind = MAPK_MEM;
 	/* Only what[0] needs a value: "= \"\"" would clear all 4 KiB on
 	 * every map line. */
-	char what[PATH_MAX + 16], desc[32];
+	char what[PATH_MAX + 16];
 	const char *ioctl_name = compat ? "VFIO_IOMMU_MAP_DMA" : "IOMMU_IOAS_MAP";
 	const char *fdopt = NULL;
 	unsigned int flags;
@@ -905,7 +889,7 @@ static int map_src(struct ctl *c, struct ioas_opts *o, bool compat)
 					 fdopt, fd);
 		if (o->dmabuf_fd >= 0 && fdk != CTL_FD_DMABUF)
 			return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
-					 fd, describe_fd(fd, desc, sizeof(desc)));
+					 fd, ctl_describe_fd(fd));
 		snprintf(what, sizeof(what), "fd %d", fd);
 		if (o->mmap_fd >= 0) {
 			rc = ctl_check_fd_access(c, fd, what, o->access);

@@ -289,22 +289,6 @@ fail:
 
 /* ---- open ------------------------------------------------------------------- */
 
-static const char *describe(int fd, char *buf, size_t len)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return "unknown";
-	snprintf(buf, len, "%s",
-		 S_ISREG(st.st_mode) ? "a regular file" :
-		 S_ISDIR(st.st_mode) ? "a directory" :
-		 S_ISFIFO(st.st_mode) ? "a pipe" :
-		 S_ISSOCK(st.st_mode) ? "a socket" :
-		 S_ISCHR(st.st_mode) ? "a character device" :
-		 S_ISBLK(st.st_mode) ? "a block device" : "not a DMA-BUF");
-	return buf;
-}
-
 static int mem_open(struct ctl *c, int argc, char **argv)
 {
 	static const struct argp_option opts[] = {
@@ -325,7 +309,7 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 	struct ctl_bar bar = { .dev = NULL };
 	enum ctl_fd_kind fdk = CTL_FD_OTHER;
 	const char *what;
-	char kind[32], label[32];
+	char label[32];
 	struct stat st;
 	uint64_t size = 0, map_off = 0;
 	int nsrc, fd = -1, rc;
@@ -402,7 +386,7 @@ static int mem_open(struct ctl *c, int argc, char **argv)
 			fdk = o.dmabuf_fd >= 0 ? CTL_FD_DMABUF : CTL_FD_OTHER;
 		} else if (o.dmabuf_fd >= 0 && fdk != CTL_FD_DMABUF) {
 			return ctl_usage(c, "--dmabuf-fd %d is not a DMA-BUF (it is %s)",
-					 fd, describe(fd, kind, sizeof(kind)));
+					 fd, ctl_describe_fd(fd));
 		}
 		m.kind = fdk == CTL_FD_DMABUF ? CTL_MEM_DMABUF : CTL_MEM_FD;
 		snprintf(label, sizeof(label), "fd %d", fd);

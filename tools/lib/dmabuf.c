@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -49,6 +50,19 @@ int du_dmabuf_check_fd(int fd)
 		return -errno;
 	target[n] = '\0';
 	return !strcmp(target, DMABUF_ANON_LINK);
+}
+
+const char *du_file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a pipe";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	}
+	return NULL;
 }
 
 int du_dmabuf_set_name(int fd, const char *name)

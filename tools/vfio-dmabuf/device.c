@@ -461,29 +461,8 @@ int vd_check_dmabuf_fd(int fd, char *msg, size_t len)
 			 strerror(-r));
 		return DU_EXIT_FAILURE;
 	}
-	switch (st.st_mode & S_IFMT) {
-	case S_IFIFO:
-		what = "a pipe";
-		break;
-	case S_IFREG:
-		what = "a regular file";
-		break;
-	case S_IFSOCK:
-		what = "a socket";
-		break;
-	case S_IFCHR:
-		what = "a character device";
-		break;
-	case S_IFBLK:
-		what = "a block device";
-		break;
-	case S_IFDIR:
-		what = "a directory";
-		break;
-	default:
-		what = "some other file";
-		break;
-	}
-	snprintf(msg, len, "fd %d is not a DMA-BUF (it is %s)", fd, what);
+	what = du_file_type_name(st.st_mode);
+	snprintf(msg, len, "fd %d is not a DMA-BUF (it is %s)", fd,
+		 what ? what : "some other file");
 	return DU_EXIT_USAGE;
 }

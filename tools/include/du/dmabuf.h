@@ -27,6 +27,11 @@
  */
 int du_dmabuf_check_fd(int fd);
 
+/* What a file that is not a DMA-BUF is, by its st_mode, for messages:
+ * "a regular file", "a directory", "a pipe", "a socket", "a character
+ * device", "a block device"; NULL for any other type. */
+const char *du_file_type_name(mode_t mode);
+
 /* DMA_BUF_SET_NAME.  -ENAMETOOLONG if name has DU_DMABUF_NAME_LEN bytes or
  * more; an empty name is allowed by the kernel. */
 int du_dmabuf_set_name(int fd, const char *name);
