@@ -268,6 +268,7 @@ int ctl_opt_fd(struct argp_state *st, const char *opt, const char *arg,
 	       int *out);
 int ctl_opt_access(struct argp_state *st, const char *arg,
 		   unsigned int *out);
+int ctl_opt_bar(struct argp_state *st, const char *arg, int *out);
 /* "name NAME" positional keyword pair; returns 1 when handled. */
 int ctl_opt_name_word(struct argp_state *st, const char *arg,
 		      const char **out, int *err);

@@ -60,7 +60,6 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 {
 	struct ioas_opts *o = st->input;
 	int err = 0, v, rc;
-	unsigned int bar;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -93,12 +92,7 @@ static error_t ioas_parse(int key, char *arg, struct argp_state *st)
 	case OPT_MMAP_FD:
 		return ctl_opt_fd(st, "--mmap-fd", arg, &o->mmap_fd);
 	case OPT_DEVICE: o->device = arg; return 0;
-	case OPT_BAR:
-		if (du_parse_bar(arg, &bar))
-			return ctl_argp_error(st, "invalid --bar '%s' (a BAR index, 0-5)",
-					      arg);
-		o->bar = (int)bar;
-		return 0;
+	case OPT_BAR: return ctl_opt_bar(st, arg, &o->bar);
 	case OPT_MEMFD: o->memfd = true; return 0;
 	case OPT_ACCESS: return ctl_opt_access(st, arg, &o->access);
 	case OPT_ALL: o->all = true; return 0;
@@ -974,10 +968,7 @@ static int map_src(struct ctl *c, struct ioas_opts *o, bool compat)
 
 	if (o->memfd)
 		src = CTL_SRC_MEMFD;
-	if (compat)
-		rc = resolve_compat(c, true, &id, &obj);
-	else
-		rc = ctl_resolve_ioas(c, o->ioas, &id, &obj);
+	rc = resolve_target(c, o, compat, true, &id, &obj);
 	if (rc)
 		goto out;
 	if (c->dry_run) {

@@ -285,6 +285,17 @@ int ctl_opt_fd(struct argp_state *st, const char *opt, const char *arg,
 	return 0;
 }
 
+int ctl_opt_bar(struct argp_state *st, const char *arg, int *out)
+{
+	unsigned int bar;
+
+	if (du_parse_bar(arg, &bar))
+		return ctl_argp_error(st, "invalid --bar '%s' (a BAR index, 0-5)",
+				      arg);
+	*out = (int)bar;
+	return 0;
+}
+
 static const struct du_keyword access_words[] = {
 	{ "rw", DU_IOMMU_READ | DU_IOMMU_WRITE },
 	{ "r", DU_IOMMU_READ },

@@ -44,7 +44,6 @@ struct mem_opts {
 static error_t mem_parse(int key, char *arg, struct argp_state *st)
 {
 	struct mem_opts *o = st->input;
-	unsigned int bar;
 	int err = 0;
 
 	switch (key) {
@@ -64,12 +63,7 @@ static error_t mem_parse(int key, char *arg, struct argp_state *st)
 	case OPT_ACCESS: return ctl_opt_access(st, arg, &o->access);
 	case OPT_MEM: o->mem = arg; return 0;
 	case OPT_DEVICE: o->device = arg; return 0;
-	case OPT_BAR:
-		if (du_parse_bar(arg, &bar))
-			return ctl_argp_error(st, "invalid --bar '%s' (a BAR index, 0-5)",
-					      arg);
-		o->bar = (int)bar;
-		return 0;
+	case OPT_BAR: return ctl_opt_bar(st, arg, &o->bar);
 	case ARGP_KEY_ARG:
 		if (o->allow_name &&
 		    ctl_opt_name_word(st, arg, &o->name, &err))
