@@ -52,8 +52,9 @@ suite_setUp() {
 	cp "$a/vfio_pci_device_test.tap" "$b/"
 }
 
+# compare [OPTION...]: kselftest-compare.sh of $a against $b.
 compare() {
-	"$CMP" "$a" "$b" >"$a.out" 2>&1
+	"$CMP" "$@" "$a" "$b" >"$a.out" 2>&1
 	status=$?
 	cat "$a.out" >&2
 }
@@ -131,9 +132,7 @@ test_usage_errors() {
 test_expected_difference_passes() {
 	sed -i 's/^not ok 4 iommufd_ioas.mock_domain.access_pin/ok 4 iommufd_ioas.mock_domain.access_pin/' "$b/iommufd.tap"
 	printf '# the series fixes it\niommufd iommufd_ioas.*.access_pin FAIL PASS  # patch 25\n' >"$a.expect"
-	"$CMP" --expect "$a.expect" "$a" "$b" >"$a.out" 2>&1
-	status=$?
-	cat "$a.out" >&2
+	compare --expect "$a.expect"
 	assertEquals "exit status" 0 "$status"
 	assertTrue "binary agrees" "grep -q '^ok 1 - iommufd: same per-test results' '$a.out'"
 	assertTrue "difference reported" \
@@ -144,9 +143,7 @@ test_unexpected_difference_still_fails() {
 	sed -i 's/^ok 2 iommufd.cmd_fail/not ok 2 iommufd.cmd_fail/' "$b/iommufd.tap"
 	sed -i 's/^not ok 4 iommufd_ioas.mock_domain.access_pin/ok 4 iommufd_ioas.mock_domain.access_pin/' "$b/iommufd.tap"
 	printf 'iommufd iommufd_ioas.*.access_pin FAIL PASS\n' >"$a.expect"
-	"$CMP" --expect "$a.expect" "$a" "$b" >"$a.out" 2>&1
-	status=$?
-	cat "$a.out" >&2
+	compare --expect "$a.expect"
 	assertEquals "exit status" 1 "$status"
 	assertTrue "the unexpected one named" \
 		"grep -q '^#   iommufd.cmd_fail: base PASS, patched FAIL$' '$a.out'"
@@ -154,9 +151,7 @@ test_unexpected_difference_still_fails() {
 
 test_promised_difference_missing_fails() {
 	printf 'iommufd iommufd_ioas.*.access_pin FAIL PASS\n' >"$a.expect"
-	"$CMP" --expect "$a.expect" "$a" "$b" >"$a.out" 2>&1
-	status=$?
-	cat "$a.out" >&2
+	compare --expect "$a.expect"
 	assertEquals "exit status" 1 "$status"
 	assertTrue "the promise named" \
 		"grep -q '^#   iommufd_ioas.\\*.access_pin: expected base FAIL, patched PASS (--expect), but no test case differs so$' '$a.out'"
@@ -164,8 +159,7 @@ test_promised_difference_missing_fails() {
 
 test_bad_expect_line_is_a_usage_error() {
 	printf 'iommufd only-two-fields\n' >"$a.expect"
-	"$CMP" --expect "$a.expect" "$a" "$b" >"$a.out" 2>&1
-	status=$?
+	compare --expect "$a.expect"
 	assertEquals "exit status" 2 "$status"
 	assertTrue "names the file" "grep -q 'bad line' '$a.out'"
 }

@@ -199,6 +199,7 @@ bool ctl_hot_scan(const char *p, const char *stop, size_t maxlen,
 		return false;
 	}
 	h->access = DU_IOMMU_READ | DU_IOMMU_WRITE;
+	h->iova = h->length = h->offset = 0;	/* the options not given */
 	for (;;) {
 		q = skip_blanks(q);
 		if (*q == '\n')
@@ -273,12 +274,6 @@ bool ctl_hot_scan(const char *p, const char *stop, size_t maxlen,
 	h->has_iova = seen & (1u << O_IOVA);
 	h->has_length = seen & (1u << O_LENGTH);
 	h->has_offset = seen & (1u << O_OFFSET);
-	if (!h->has_iova)
-		h->iova = 0;
-	if (!h->has_length)
-		h->length = 0;
-	if (!h->has_offset)
-		h->offset = 0;
 	*eol = (const char *)q;
 	return true;
 }

@@ -730,7 +730,6 @@ static void print_by_addr_try(const char *key, const char *label,
 static void print_by_address(const struct verify_result *r)
 {
 	const struct by_addr_try *refused = NULL;
-
 	char why[224];
 
 	if (!r || !r->by_addr_ran) {
