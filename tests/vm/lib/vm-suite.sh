@@ -44,8 +44,8 @@ vm_host_expect() {
 	"$DU_SHARE"/*) ;;
 	*) fail "vm_host_expect: $file is not on the share $DU_SHARE"; return 1 ;;
 	esac
-	dir=$DU_SHARE/host-checks/${DU_SUITE:-manual}
-	[ -d "$dir" ] || mkdir -p "$dir"
+	vm_host_dir
+	dir=$VM_HOST_DIR
 	bins=("$dir"/*.bin)
 	n=${#bins[@]}
 	[ -e "${bins[0]}" ] || n=0
