@@ -103,6 +103,7 @@
 #include "du/exitcodes.h"
 #include "du/iommufd.h"
 #include "du/parse.h"
+#include "du/pci.h"
 #include "du/uapi.h"
 #include "du/vfio.h"
 
@@ -542,19 +543,16 @@ static int open_cdev(struct ctx *c, const char *bdf, struct du_vfio_device *d)
  * container. */
 static int open_group(struct ctx *c, const char *name, const char *bdf)
 {
-	char link[PATH_MAX], path[PATH_MAX + 16];
 	struct vfio_group_status st = { .argsz = sizeof(st) };
-	const char *grp;
-	ssize_t n;
-	int g;
+	struct du_pci_addr a;
+	char path[PATH_MAX];
+	int g, r;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die_err(-errno, path);
-	link[n] = '\0';
-	grp = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", grp ? grp + 1 : link);
+	if (du_parse_pci_addr(bdf, &a))
+		du_die(DU_EXIT_USAGE, "invalid PCI address '%s'", bdf);
+	r = du_pci_vfio_group_path(&a, path, sizeof(path));
+	if (r)
+		die_err(r, "the IOMMU group of the device");
 	g = open(path, O_RDWR | O_CLOEXEC);
 	if (g < 0)
 		die_err(-errno, path);
